@@ -1,0 +1,39 @@
+# The two commands a reader needs: `make book` and `make test`.
+# Both create .venv from requirements.txt when it is missing or older than the pins.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help book test outputs clean serve
+
+help:
+	@echo "make book      set up .venv, execute the chapters and build the HTML (warnings are errors)"
+	@echo "make test      set up .venv, run the unit tests and nbval over every chapter"
+	@echo "make outputs   re-execute the chapters in place so their stored outputs are current"
+	@echo "make serve     build, then serve _build/html on http://127.0.0.1:8000"
+	@echo "make clean     remove _build (the venv stays)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required; found " + sys.version.split()[0] + " (set PYTHON=/path/to/python3.11)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(PY) tools/book.py build
+
+test: $(STAMP)
+	$(PY) -m pytest -n auto --dist loadfile tests chapters --nbval --nbval-current-env
+
+outputs: $(STAMP)
+	$(PY) tools/book.py outputs
+
+serve: book
+	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+clean:
+	rm -rf _build

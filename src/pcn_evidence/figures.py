@@ -1,0 +1,113 @@
+"""Figures as deterministic, accessible SVG.
+
+A figure is shown as inline SVG inside HTML, so that nbval compares it byte for
+byte (it skips PNG), a reader's browser can search its text, and its alt text,
+which states the finding, is computed from the data like every other number.
+
+>>> setup()
+>>> fig = new_figure(3, 2)
+>>> ax = fig.subplots()
+>>> _ = ax.bar(["a"], [1])
+>>> out = render(fig, name="demo", alt="One bar of height 1.")
+>>> out._repr_html_() == render(fig, name="demo", alt="One bar of height 1.")._repr_html_()
+True
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+from matplotlib.figure import Figure
+
+__all__ = ["PALETTE", "setup", "new_figure", "render", "SVGFigure"]
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+
+_RC = {
+    "svg.hashsalt": "pcn-evidence",  # fixed ids: the same figure gives the same bytes
+    "svg.fonttype": "none",  # text stays text: searchable, selectable, small
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+}
+
+
+def setup() -> None:
+    """Set the plotting style and the settings that make SVG output deterministic.
+
+    Also points IPython's inline backend at dateless SVG, in case a notebook shows
+    a pyplot figure directly (set the format last: other InlineBackend settings reset it).
+    """
+    matplotlib.rcParams.update(_RC)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the kernel
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'metadata': {'Date': None}, 'bbox_inches': 'tight'}")
+        shell.run_line_magic("config", "InlineBackend.figure_formats = ['svg']")
+
+
+def new_figure(width: float = 6.4, height: float = 4.0) -> Figure:
+    """A matplotlib figure outside pyplot, so it is shown only when rendered."""
+    setup()
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+@dataclass(frozen=True)
+class SVGFigure:
+    """A rendered figure: standalone SVG text and the alt text that states its finding."""
+
+    name: str
+    alt: str
+    svg: str
+
+    def inline_svg(self) -> str:
+        """The SVG for embedding in a page: no XML prolog, ids made unique to this figure, scalable."""
+        body = re.sub(r"<\?xml[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*|<metadata>.*?</metadata>\s*", "", self.svg, flags=re.S)
+        prefix = re.sub(r"[^A-Za-z0-9_-]", "-", self.name)
+        body = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', body)
+        body = re.sub(r'url\(#([^)]+)\)', rf'url(#{prefix}-\1)', body)
+        body = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', body)
+        label = html.escape(self.alt, quote=True)
+        body = re.sub(
+            r'<svg([^>]*?) width="[^"]*" height="[^"]*"',
+            rf'<svg\1 role="img" aria-label="{label}" class="pcn-svg"',
+            body, count=1,
+        )
+        return body.replace(">", f"><title>{html.escape(self.alt)}</title>", 1).strip()
+
+    def _repr_html_(self) -> str:
+        return f'<div class="pcn-figure" id="{html.escape(self.name)}">{self.inline_svg()}</div>'
+
+    def __repr__(self) -> str:
+        return f"Figure {self.name}: {self.alt}"
+
+    def save(self, directory: Path | str, figure: Figure | None = None) -> list[Path]:
+        """Write ``<name>.svg`` (and ``<name>.png`` for slides when the matplotlib figure is given)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        written = [directory / f"{self.name}.svg"]
+        written[0].write_text(self.svg, encoding="utf-8")
+        if figure is not None:
+            png = directory / f"{self.name}.png"
+            figure.savefig(png, format="png", dpi=200, metadata={"Software": None})
+            written.append(png)
+        return written
+
+
+def render(fig: Figure, name: str, alt: str) -> SVGFigure:
+    """Render ``fig`` to deterministic SVG with alt text ``alt`` (which should state the finding)."""
+    setup()
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return SVGFigure(name=name, alt=alt, svg=buffer.getvalue())

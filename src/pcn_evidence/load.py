@@ -1,0 +1,78 @@
+"""Load the coded evidence as typed pandas tables, validated first.
+
+>>> counts = load_table("theme_counts")
+>>> str(counts["count"].dtype)
+'Int64'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .schema import DataPackage, default_data_dir, parse_cell, validate_package
+
+__all__ = ["load_package", "load_table", "table_names", "split_tags"]
+
+_PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "string": "string"}
+
+
+def _fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """Cheap change detector: re-validate when any data file is edited."""
+    return tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(directory.rglob("*")) if p.is_file() and p.suffix in {".csv", ".json"}
+    )
+
+
+@lru_cache(maxsize=4)
+def _load(directory: Path, fingerprint: tuple) -> dict[str, pd.DataFrame]:
+    package = validate_package(directory)
+    return {name: _frame(package, name) for name in package.tables}
+
+
+def _frame(package: DataPackage, name: str) -> pd.DataFrame:
+    table = package.tables[name]
+    columns: dict[str, pd.Series] = {}
+    for field in table.fields:
+        kind = field.get("type", "string")
+        cells = [row[field["name"]] for row in table.rows]
+        values = [parse_cell(c, kind) if c.strip() else None for c in cells]
+        if kind == "date":
+            columns[field["name"]] = pd.to_datetime(pd.Series(values, dtype="object"))
+        else:
+            columns[field["name"]] = pd.Series(values, dtype=_PANDAS_TYPES.get(kind, "string"))
+    return pd.DataFrame(columns)
+
+
+def load_package(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the data package, validated and typed, by name.
+
+    Raises :class:`pcn_evidence.EvidenceError` listing every problem if the data
+    do not match the schema. Returned frames are copies: callers may modify them.
+    """
+    directory = Path(data_dir).resolve() if data_dir is not None else default_data_dir()
+    frames = _load(directory, _fingerprint(directory))
+    return {name: frame.copy() for name, frame in frames.items()}
+
+
+def load_table(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
+    """One validated, typed table of the data package (e.g. ``"theme_counts"``)."""
+    package = load_package(data_dir)
+    if name not in package:
+        raise KeyError(f"no table {name!r} in the data package; tables are: {', '.join(sorted(package))}")
+    return package[name]
+
+
+def table_names(data_dir: Path | str | None = None) -> list[str]:
+    """Names of the tables, in the order datapackage.json lists them."""
+    return list(load_package(data_dir))
+
+
+def split_tags(cell: str | None) -> list[str]:
+    """Split a semicolon-separated tag cell (``"ccg-support; covid-19"``) into tags."""
+    if cell is None or pd.isna(cell):
+        return []
+    return [tag.strip() for tag in str(cell).split(";") if tag.strip()]

@@ -1,0 +1,345 @@
+"""Validate the coded evidence against its data package.
+
+``data/datapackage.json`` lists the tables; each table's Table Schema
+(``data/schemas/<table>.json``) is the single source of truth for its columns,
+types, vocabularies, keys and the project's own checks:
+
+* ``pcn:verbatim`` marks a quote column (checked against the sources in
+  :mod:`pcn_evidence.provenance`, where the sources are available);
+* ``pcn:number_in`` names the column whose text must state this column's number;
+* ``pcn:list_enum`` is the vocabulary of a semicolon-separated list column;
+* ``pcn:evidence_ids`` marks a semicolon-separated list of fact ids that must exist;
+* ``pcn:checks`` holds row checks: ``not_greater`` (count <= denominator) and
+  ``evidence_for_stance`` (evidence ids are given unless the source is silent).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .errors import EvidenceError, Problem
+from .numbers import states_number
+
+__all__ = ["DataPackage", "Table", "read_package", "validate_package"]
+
+_DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One resource of the data package: its raw rows and its schema."""
+
+    name: str
+    path: Path
+    label: str  # how messages name the file, e.g. "data/theme_counts.csv"
+    schema: dict[str, Any]
+    header: list[str]
+    rows: list[dict[str, str]]
+    lines: list[int]  # file line on which each row ends
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return self.schema["fields"]
+
+
+@dataclass(frozen=True)
+class DataPackage:
+    """The data package descriptor and every table it lists, read as text."""
+
+    directory: Path
+    descriptor: dict[str, Any]
+    tables: dict[str, Table]
+
+
+def default_data_dir() -> Path:
+    """The project's ``data/`` folder, or the folder ``PCN_EVIDENCE_DATA`` names."""
+    override = os.environ.get("PCN_EVIDENCE_DATA")
+    return Path(override).resolve() if override else _DEFAULT_DATA_DIR
+
+
+def _label(directory: Path, path: Path) -> str:
+    return f"{directory.name}/{path.relative_to(directory).as_posix()}"
+
+
+def read_package(data_dir: Path | str | None = None) -> tuple[DataPackage, list[Problem]]:
+    """Read ``datapackage.json``, each schema and each CSV, collecting read problems."""
+    directory = Path(data_dir) if data_dir is not None else default_data_dir()
+    descriptor_path = directory / "datapackage.json"
+    problems: list[Problem] = []
+    try:
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvidenceError([Problem(str(descriptor_path), "the data package descriptor is missing")]) from None
+    except json.JSONDecodeError as exc:
+        raise EvidenceError([Problem(str(descriptor_path), f"is not valid JSON ({exc})")]) from None
+
+    tables: dict[str, Table] = {}
+    for resource in descriptor.get("resources", []):
+        path = directory / resource["path"]
+        label = _label(directory, path)
+        schema_ref = resource["schema"]
+        if isinstance(schema_ref, str):
+            schema_path = directory / schema_ref
+            try:
+                schema = json.loads(schema_path.read_text(encoding="utf-8"))
+            except (FileNotFoundError, json.JSONDecodeError) as exc:
+                problems.append(Problem(_label(directory, schema_path), f"cannot read the table schema ({exc})"))
+                continue
+        else:
+            schema = schema_ref
+        try:
+            with path.open(encoding="utf-8", newline="") as handle:
+                reader = csv.reader(handle)
+                header = next(reader, [])
+                rows, lines = [], []
+                for record in reader:
+                    if not any(cell.strip() for cell in record):
+                        continue  # a blank line is not a row
+                    rows.append(dict(zip(header, record + [""] * (len(header) - len(record)))))
+                    lines.append(reader.line_num)
+                    if len(record) > len(header):
+                        problems.append(Problem(label, f"has {len(record)} cells but the header has {len(header)} columns",
+                                                row=len(rows), line=reader.line_num))
+        except FileNotFoundError:
+            problems.append(Problem(label, "the table listed in datapackage.json is missing"))
+            continue
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(label, f"is not UTF-8 text ({exc})"))
+            continue
+        tables[resource["name"]] = Table(resource["name"], path, label, schema, header, rows, lines)
+    return DataPackage(directory, descriptor, tables), problems
+
+
+# --- cell checks -------------------------------------------------------------
+
+_INTEGER = re.compile(r"^-?\d+$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_BOOLEANS = {"true": True, "false": False}
+
+
+def parse_cell(text: str, field_type: str) -> Any:
+    """Convert one non-empty CSV cell to its Table Schema type; raise ValueError if it is not one."""
+    if field_type == "integer":
+        if not _INTEGER.match(text):
+            raise ValueError("expected a whole number (e.g. 26)")
+        return int(text)
+    if field_type == "number":
+        if not _NUMBER.match(text):
+            raise ValueError("expected a number (e.g. 26 or 0.5)")
+        return float(text)
+    if field_type == "boolean":
+        if text not in _BOOLEANS:
+            raise ValueError("expected true or false")
+        return _BOOLEANS[text]
+    if field_type == "date":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError("expected a date as YYYY-MM-DD") from None
+    return text
+
+
+def _cell_problems(table: Table, index: int, field: dict[str, Any], text: str) -> list[Problem]:
+    where = dict(file=table.label, row=index + 1, line=table.lines[index], column=field["name"])
+    constraints = field.get("constraints", {})
+    if text.strip() == "":
+        if constraints.get("required"):
+            return [Problem(message="a value is required here but the cell is empty", value=text, **where)]
+        return []
+    if text != text.strip():
+        return [Problem(message="remove the spaces at the start or end of the cell", value=text, **where)]
+    try:
+        value = parse_cell(text, field.get("type", "string"))
+    except ValueError as exc:
+        return [Problem(message=str(exc), value=text, **where)]
+    problems = []
+    if "enum" in constraints and value not in constraints["enum"]:
+        allowed = ", ".join(repr(v) for v in constraints["enum"])
+        problems.append(Problem(message=f"expected one of {allowed}", value=text, **where))
+    if "minimum" in constraints and value < constraints["minimum"]:
+        problems.append(Problem(message=f"expected a value of at least {constraints['minimum']}", value=text, **where))
+    if "maxLength" in constraints and len(text) > constraints["maxLength"]:
+        problems.append(Problem(message=f"is {len(text)} characters; at most {constraints['maxLength']} are allowed "
+                                        "(store a short quote, never a passage)", value=text[:60] + "…", **where))
+    if "pattern" in constraints and not re.fullmatch(constraints["pattern"], text):
+        problems.append(Problem(message=f"does not match the pattern {constraints['pattern']}", value=text, **where))
+    if "pcn:list_enum" in field:
+        vocabulary = field["pcn:list_enum"]
+        unknown = [tag for tag in (t.strip() for t in text.split(";")) if tag not in vocabulary]
+        if unknown:
+            problems.append(Problem(message=f"unknown tag(s) {', '.join(map(repr, unknown))}; expected tags from "
+                                            f"{', '.join(vocabulary)} separated by ';'", value=text, **where))
+    return problems
+
+
+def _table_problems(table: Table) -> list[Problem]:
+    problems: list[Problem] = []
+    names = [f["name"] for f in table.fields]
+    missing = [n for n in names if n not in table.header]
+    extra = [h for h in table.header if h not in names]
+    if missing:
+        problems.append(Problem(table.label, f"missing column(s) {', '.join(map(repr, missing))} (the schema "
+                                             f"expects {', '.join(names)})"))
+    if extra:
+        problems.append(Problem(table.label, f"unexpected column(s) {', '.join(map(repr, extra))}; the schema "
+                                             f"data/schemas/{table.name}.json does not define them"))
+    if len(set(table.header)) != len(table.header):
+        problems.append(Problem(table.label, "the header repeats a column name"))
+    present = [f for f in table.fields if f["name"] in table.header]
+
+    for index, row in enumerate(table.rows):
+        for field in present:
+            problems.extend(_cell_problems(table, index, field, row[field["name"]]))
+
+    # Uniqueness: single fields flagged unique, and the primary key.
+    keys = [[f["name"]] for f in present if f.get("constraints", {}).get("unique")]
+    primary = table.schema.get("primaryKey")
+    if primary:
+        primary = [primary] if isinstance(primary, str) else list(primary)
+        if primary not in keys and all(p in table.header for p in primary):
+            keys.append(primary)
+    for key in keys:
+        seen: dict[tuple[str, ...], int] = {}
+        for index, row in enumerate(table.rows):
+            value = tuple(row[k] for k in key)
+            if all(v == "" for v in value):
+                continue
+            if value in seen:
+                problems.append(Problem(table.label, f"duplicate {' + '.join(key)}: it is already used in row "
+                                                     f"{seen[value] + 1}; ids must be unique",
+                                        row=index + 1, line=table.lines[index], column=", ".join(key),
+                                        value=" + ".join(value)))
+            else:
+                seen[value] = index
+    problems.extend(_number_in_text_problems(table, present))
+    problems.extend(_row_check_problems(table))
+    return problems
+
+
+def _number_in_text_problems(table: Table, present: list[dict[str, Any]]) -> list[Problem]:
+    problems = []
+    for field in present:
+        text_column = field.get("pcn:number_in")
+        if not text_column or text_column not in table.header:
+            continue
+        for index, row in enumerate(table.rows):
+            cell, text = row[field["name"]], row[text_column]
+            try:
+                value = parse_cell(cell, field["type"]) if cell.strip() else None
+            except ValueError:
+                continue  # already reported as a type problem
+            if value is not None and text.strip() and not states_number(text, value):
+                shown = int(value) if float(value).is_integer() else value
+                problems.append(Problem(table.label, f"the number {shown} does not appear in the row's "
+                                                     f"{text_column} (as digits or words); the quote must support "
+                                                     f"the number", row=index + 1, line=table.lines[index],
+                                        column=field["name"], value=cell))
+    return problems
+
+
+def _row_check_problems(table: Table) -> list[Problem]:
+    problems = []
+    types = {f["name"]: f.get("type", "string") for f in table.fields}
+    for check in table.schema.get("pcn:checks", []):
+        if check["check"] == "evidence_for_stance":
+            problems.extend(_stance_problems(table, check))
+            continue
+        if check["check"] != "not_greater":
+            raise ValueError(f"unknown check {check['check']!r} in the schema of {table.name}")
+        field, other = check["field"], check["than"]
+        if field not in table.header or other not in table.header:
+            continue
+        for index, row in enumerate(table.rows):
+            try:
+                value = parse_cell(row[field], types[field]) if row[field].strip() else None
+                limit = parse_cell(row[other], types[other]) if row[other].strip() else None
+            except ValueError:
+                continue
+            if value is not None and limit is not None and value > limit:
+                problems.append(Problem(table.label, f"{field} {value} is greater than its {other} {limit}",
+                                        row=index + 1, line=table.lines[index], column=field, value=row[field]))
+    return problems
+
+
+def _stance_problems(table: Table, check: dict[str, str]) -> list[Problem]:
+    field, stance, silent = check["field"], check["stance"], check["silent"]
+    problems = []
+    if field not in table.header or stance not in table.header:
+        return problems
+    for index, row in enumerate(table.rows):
+        has_evidence = bool(row[field].strip())
+        if row[stance] == silent and has_evidence:
+            message = f"the source is '{silent}' on this finding, so it cannot cite evidence; leave {field} empty"
+        elif row[stance] and row[stance] != silent and not has_evidence:
+            message = f"a '{row[stance]}' judgement must cite the coded facts it rests on"
+        else:
+            continue
+        problems.append(Problem(table.label, message, row=index + 1, line=table.lines[index], column=field,
+                                value=row[field]))
+    return problems
+
+
+def _evidence_id_problems(package: DataPackage) -> list[Problem]:
+    """Evidence ids must name coded facts that exist, from the source the row is about."""
+    facts: dict[str, str] = {}
+    for table in package.tables.values():
+        if "id" in table.header and "source_id" in table.header:
+            facts.update({row["id"]: row["source_id"] for row in table.rows})
+    problems = []
+    for table in package.tables.values():
+        for field in table.fields:
+            if not field.get("pcn:evidence_ids") or field["name"] not in table.header:
+                continue
+            for index, row in enumerate(table.rows):
+                for fact_id in (i.strip() for i in row[field["name"]].split(";") if i.strip()):
+                    if fact_id not in facts:
+                        message = "unknown evidence id; expected ids of coded facts (e.g. tc-…, pf-…, sf-…)"
+                    elif "source_id" in row and facts[fact_id] != row["source_id"]:
+                        message = (f"evidence id {fact_id!r} is from source {facts[fact_id]!r}, "
+                                   f"not from this row's source {row['source_id']!r}")
+                    else:
+                        continue
+                    problems.append(Problem(table.label, message, row=index + 1, line=table.lines[index],
+                                            column=field["name"], value=fact_id))
+    return problems
+
+
+def _foreign_key_problems(package: DataPackage) -> list[Problem]:
+    problems = []
+    for table in package.tables.values():
+        for fk in table.schema.get("foreignKeys", []):
+            field = fk["fields"]
+            target = package.tables.get(fk["reference"]["resource"])
+            if target is None or field not in table.header:
+                continue
+            known = {row[fk["reference"]["fields"]] for row in target.rows}
+            for index, row in enumerate(table.rows):
+                if row[field] and row[field] not in known:
+                    problems.append(Problem(table.label, f"unknown {field}; expected one of the ids in "
+                                                         f"{target.label}: {', '.join(sorted(known))}",
+                                            row=index + 1, line=table.lines[index], column=field, value=row[field]))
+    return problems
+
+
+def validate_package(data_dir: Path | str | None = None) -> DataPackage:
+    """Read and validate the whole data package; raise :class:`EvidenceError` listing every problem.
+
+    >>> package = validate_package()
+    >>> "theme_counts" in package.tables
+    True
+    """
+    package, problems = read_package(data_dir)
+    for table in package.tables.values():
+        problems.extend(_table_problems(table))
+    problems.extend(_foreign_key_problems(package))
+    problems.extend(_evidence_id_problems(package))
+    if problems:
+        raise EvidenceError(problems)
+    return package

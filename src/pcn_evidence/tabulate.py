@@ -1,0 +1,91 @@
+"""Render tables for the book: caption, header cells with units, a source line, no index.
+
+Every piece of text is HTML-escaped, because the cells come from data files
+that anyone may edit.
+
+>>> import pandas as pd
+>>> table = DisplayTable(pd.DataFrame({"Count (CCGs)": [26]}), caption="A <b>test</b>", source="BJGP")
+>>> "&lt;b&gt;test&lt;/b&gt;" in table._repr_html_()
+True
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = ["DisplayTable", "format_cell"]
+
+
+def format_cell(value: object, missing: str = "") -> str:
+    """Text for one cell: missing values become ``missing``; whole floats lose their ``.0``."""
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return missing
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class DisplayTable:
+    """A table as the book shows it.
+
+    ``frame`` holds exactly the columns to show, named for the reader with units
+    in the header (e.g. ``"Count"``, ``"Unit counted"``); its index is never shown.
+    ``table_id`` becomes the HTML id, so a briefing can link to the table.
+    """
+
+    frame: pd.DataFrame
+    caption: str
+    source: str
+    table_id: str | None = None
+    missing: str = "—"
+    numeric_columns: tuple[str, ...] = field(default=())
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        numeric = set(self.numeric_columns) | {
+            c for c in self.frame.columns if pd.api.types.is_numeric_dtype(self.frame[c])
+        }
+        table_id = f' id="{esc(self.table_id)}"' if self.table_id else ""
+        num = ' class="pcn-num"'
+        head = "".join(
+            f'<th scope="col"{num if c in numeric else ""}>{esc(str(c))}</th>' for c in self.frame.columns
+        )
+        body = []
+        for row in self.frame.itertuples(index=False):
+            cells = "".join(
+                f'<td{num if c in numeric else ""}>{esc(format_cell(v, self.missing))}</td>'
+                for c, v in zip(self.frame.columns, row)
+            )
+            body.append(f"<tr>{cells}</tr>")
+        return (
+            f'<div class="pcn-table-wrap"><table class="pcn-table"{table_id}>'
+            f"<caption>{esc(self.caption)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f'<p class="pcn-source">Source: {esc(self.source)}</p></div>'
+        )
+
+    def __repr__(self) -> str:
+        return f"{self.caption} ({len(self.frame)} rows). Source: {self.source}"
+
+
+def sources_table(sources: pd.DataFrame) -> DisplayTable:
+    """The evidence base: one row per source, dated only where the text dates it."""
+    date = sources["date"].map(lambda d: format_cell(d, missing="not dated in the text"))
+    frame = pd.DataFrame({
+        "Source id": sources["id"],
+        "Kind": sources["kind"],
+        "Title": sources["title"],
+        "Outlet": sources["outlet"],
+        "Authors or byline": sources["authors"].fillna("none given"),
+        "Date (ISO 8601)": date,
+        "Reports on": sources["covers"].fillna("—"),
+    })
+    return DisplayTable(frame, caption="The five sources the book rests on",
+                        source="data/sources.csv (citation facts from the publishers' pages)",
+                        table_id="tbl-sources")

@@ -1,0 +1,170 @@
+"""Bad input gets a clear error naming file, row, column, the bad value and what was expected."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import GOOD_COUNT_ROWS, THEME_COUNTS_HEADER, write_csv
+from pcn_evidence import EvidenceError, load_table
+from pcn_evidence.schema import validate_package
+
+COL = {name: i for i, name in enumerate(THEME_COUNTS_HEADER)}
+
+
+def with_counts(directory: Path, changes: dict[str, str], row: int = 0, header=THEME_COUNTS_HEADER) -> Path:
+    rows = [list(r) for r in GOOD_COUNT_ROWS]
+    for column, value in changes.items():
+        rows[row][COL[column]] = value
+    write_csv(directory / "theme_counts.csv", header, rows)
+    return directory
+
+
+def problems(directory: Path) -> str:
+    with pytest.raises(EvidenceError) as info:
+        validate_package(directory)
+    return str(info.value)
+
+
+def test_the_mini_package_is_valid(mini_package):
+    validate_package(mini_package)
+    assert list(load_table("theme_counts", mini_package)["count"]) == [26, 9]
+
+
+@pytest.mark.parametrize("column, value, expected", [
+    ("count", "twenty", "column 'count': got 'twenty'; expected a whole number"),
+    ("count", "-3", "column 'count': got '-3'; expected a value of at least 0"),
+    ("count", "2.5", "column 'count': got '2.5'; expected a whole number"),
+    ("unit", "practices", "column 'unit': got 'practices'; expected one of 'CCGs', 'CCG staff'"),
+    ("meta_theme", "Theme 1", "column 'meta_theme': got 'Theme 1'; expected one of"),
+    ("quote", "", "column 'quote': got ''; a value is required here but the cell is empty"),
+    ("quote", "   ", "column 'quote': got '   '; a value is required here but the cell is empty"),
+    ("source_id", "bmj-2020", "column 'source_id': got 'bmj-2020'; unknown source_id; expected one of the ids in data/sources.csv"),
+    ("id", "TC 1", "column 'id': got 'TC 1'; does not match the pattern ^tc-[a-z0-9-]+$"),
+    ("id", "", "column 'id': got ''; a value is required here"),
+    ("count", "25", "column 'count': got '25'; the number 25 does not appear in the row's quote"),
+    ("theme_number", "0", "column 'theme_number': got '0'; expected a value of at least 1"),
+    ("denominator", "thirty", "column 'denominator': got 'thirty'; expected a whole number"),
+    ("finding", " padded", "column 'finding': got ' padded'; remove the spaces at the start or end"),
+    ("quote", "x" * 251, "column 'quote': got 'xxxxxxxx"),
+])
+def test_bad_cell_is_named_precisely(mini_package, column, value, expected):
+    message = problems(with_counts(mini_package, {column: value}))
+    assert "data/theme_counts.csv, row 1 (line 2), " + expected in message
+
+
+def test_count_greater_than_denominator(mini_package):
+    message = problems(with_counts(mini_package, {"count": "40", "quote": "40 CCG staff said so"}, row=1))
+    assert "data/theme_counts.csv, row 2 (line 3), column 'count': got '40'; count 40 is greater than its denominator 37" in message
+
+
+def test_duplicate_id(mini_package):
+    message = problems(with_counts(mini_package, {"id": "tc-staff-time"}, row=1))
+    assert "row 2 (line 3), column 'id': got 'tc-staff-time'; duplicate id: it is already used in row 1" in message
+
+
+def test_missing_column(mini_package):
+    header = [h for h in THEME_COUNTS_HEADER if h != "unit"]
+    rows = [[v for h, v in zip(THEME_COUNTS_HEADER, r) if h != "unit"] for r in GOOD_COUNT_ROWS]
+    write_csv(mini_package / "theme_counts.csv", header, rows)
+    assert "data/theme_counts.csv: missing column(s) 'unit'" in problems(mini_package)
+
+
+def test_extra_column(mini_package):
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER + ["notes"],
+              [list(r) + ["x"] for r in GOOD_COUNT_ROWS])
+    assert "data/theme_counts.csv: unexpected column(s) 'notes'" in problems(mini_package)
+
+
+def test_row_with_too_many_cells(mini_package):
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, [list(GOOD_COUNT_ROWS[0]) + ["stray"]])
+    assert "data/theme_counts.csv, row 1 (line 2): has 13 cells but the header has 12 columns" in problems(mini_package)
+
+
+def test_missing_table_file(mini_package):
+    (mini_package / "theme_counts.csv").unlink()
+    assert "data/theme_counts.csv: the table listed in datapackage.json is missing" in problems(mini_package)
+
+
+def test_bad_date_in_sources(mini_package):
+    text = (mini_package / "sources.csv").read_text(encoding="utf-8").replace("2021-06-29", "29/06/2021")
+    (mini_package / "sources.csv").write_text(text, encoding="utf-8")
+    assert "data/sources.csv, row 2 (line 3), column 'date': got '29/06/2021'; does not match the pattern" in problems(mini_package)
+
+
+def test_every_problem_is_listed_not_just_the_first(mini_package):
+    with_counts(mini_package, {"count": "-1", "unit": "GPs", "quote": ""})
+    with pytest.raises(EvidenceError) as info:
+        validate_package(mini_package)
+    assert len(info.value.problems) == 3
+    assert str(info.value).startswith("3 problems in the coded evidence:")
+
+
+def test_unknown_topic_tag(tmp_path):
+    from conftest import DATA
+    import shutil
+    directory = tmp_path / "data"
+    shutil.copytree(DATA / "schemas", directory / "schemas")
+    shutil.copy(DATA / "sources.csv", directory / "sources.csv")
+    descriptor = json.loads((DATA / "datapackage.json").read_text())
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in {"sources", "study_findings"}]
+    (directory / "datapackage.json").write_text(json.dumps(descriptor))
+    header = [f["name"] for f in json.loads((DATA / "schemas" / "study_findings.json").read_text())["fields"]]
+    row = {"id": "sf-x", "section": "Results", "meta_theme": "", "finding": "f", "topics": "ccg-support; money",
+           "source_id": "bjgp-2021", "locator": "Results", "quote": "q"}
+    write_csv(directory / "study_findings.csv", header, [[row[h] for h in header]])
+    assert "column 'topics': got 'ccg-support; money'; unknown tag(s) 'money'" in problems(directory)
+
+
+def test_invalid_descriptor(tmp_path):
+    (tmp_path / "datapackage.json").write_text("{not json")
+    with pytest.raises(EvidenceError, match="datapackage.json: is not valid JSON"):
+        validate_package(tmp_path)
+
+
+def test_loading_bad_data_raises_the_same_clear_error(mini_package):
+    with_counts(mini_package, {"count": "lots"})
+    with pytest.raises(EvidenceError, match=r"theme_counts.csv, row 1 \(line 2\), column 'count': got 'lots'"):
+        load_table("theme_counts", mini_package)
+
+
+def _synthesis_package(tmp_path, matrix_rows):
+    from conftest import DATA
+    import shutil
+    directory = tmp_path / "data"
+    shutil.copytree(DATA / "schemas", directory / "schemas")
+    for name in ("sources", "theme_counts"):
+        shutil.copy(DATA / f"{name}.csv", directory / f"{name}.csv")
+    descriptor = json.loads((DATA / "datapackage.json").read_text())
+    keep = {"sources", "theme_counts", "synthesis_findings", "evidence_matrix"}
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in keep]
+    (directory / "datapackage.json").write_text(json.dumps(descriptor))
+    write_csv(directory / "synthesis_findings.csv", ["id", "order", "topic", "title", "finding"],
+              [["f-ccg-support", "1", "ccg-support", "CCG support", "CCGs supported PCNs."]])
+    write_csv(directory / "evidence_matrix.csv", ["finding_id", "source_id", "stance", "evidence_ids", "note"], matrix_rows)
+    return directory
+
+
+def test_evidence_ids_must_exist_and_match_the_source(tmp_path):
+    directory = _synthesis_package(tmp_path, [
+        ["f-ccg-support", "bjgp-2021", "supports", "tc-ccgs-allocated-staff-time; tc-made-up", "n"],
+        ["f-ccg-support", "hl-2021-vacuum", "supports", "tc-ccgs-allocated-staff-time", "n"],
+    ])
+    message = problems(directory)
+    assert "data/evidence_matrix.csv, row 1 (line 2), column 'evidence_ids': got 'tc-made-up'; unknown evidence id" in message
+    assert ("row 2 (line 3), column 'evidence_ids': got 'tc-ccgs-allocated-staff-time'; evidence id "
+            "'tc-ccgs-allocated-staff-time' is from source 'bjgp-2021', not from this row's source 'hl-2021-vacuum'") in message
+
+
+def test_stance_and_evidence_must_agree(tmp_path):
+    directory = _synthesis_package(tmp_path, [
+        ["f-ccg-support", "bjgp-2021", "supports", "", "n"],
+        ["f-ccg-support", "hl-2021-vacuum", "silent", "tc-ccgs-allocated-staff-time", "n"],
+        ["f-made-up", "pulse-relationships", "silent", "", "n"],
+    ])
+    message = problems(directory)
+    assert "row 1 (line 2), column 'evidence_ids': got ''; a 'supports' judgement must cite the coded facts" in message
+    assert "row 2 (line 3), column 'evidence_ids': got 'tc-ccgs-allocated-staff-time'; the source is 'silent'" in message
+    assert "row 3 (line 4), column 'finding_id': got 'f-made-up'; unknown finding_id" in message

@@ -1,0 +1,187 @@
+"""Build orchestration for the book: executed, never stale, strict.
+
+    python tools/book.py build      # what `make book` runs
+    python tools/book.py outputs    # re-execute chapters in place (`make outputs`)
+    python tools/book.py digest     # print the inputs digest
+
+Why not a bare `jb build`: jupyter-cache keys a notebook on its code cells only,
+so a changed CSV in data/ or module in src/ would be served from the cache and
+the HTML would show old numbers. Here the cache and the Sphinx environment are
+keyed on a digest of data/, src/ and requirements.txt and are dropped when it
+changes. Chapters are executed in parallel (one kernel per core) into the
+cache before Sphinx runs, since `jb build` executes one notebook at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+CACHE = BUILD / ".jupyter_cache"
+DIGEST_FILE = BUILD / ".inputs-digest"
+INPUTS = ("data", "src/pcn_evidence", "requirements.txt", "_config.yml")
+
+
+def inputs_digest(root: Path = ROOT) -> str:
+    """sha256 over every file the chapters' outputs depend on besides their own code."""
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if "__pycache__" in file.parts or not file.exists():
+                continue
+            digest.update(file.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def toc_notebooks(root: Path = ROOT) -> list[Path]:
+    """Every notebook the table of contents lists, in reading order."""
+    found: list[Path] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            file = node.get("file") or node.get("root")
+            if isinstance(file, str) and (root / f"{file}.ipynb").exists():
+                found.append(root / f"{file}.ipynb")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(yaml.safe_load((root / "_toc.yml").read_text()))
+    return found
+
+
+def execute(path: Path, timeout: int = 120) -> nbformat.NotebookNode:
+    """Execute one notebook in its own folder, as the build and nbval do.
+
+    Timing metadata is not recorded: jupyter-cache hashes cell metadata, and
+    timestamps would make every run a cache miss and every commit a diff.
+    """
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}}, record_timing=False)
+    client.execute()
+    return notebook
+
+
+def _execute_worker(path: str) -> tuple[str, nbformat.NotebookNode | None, str, float]:
+    from nbclient.exceptions import CellExecutionError
+
+    start = time.perf_counter()
+    try:
+        return path, execute(Path(path)), "", time.perf_counter() - start
+    except CellExecutionError as exc:  # its text holds the failing cell's source and traceback
+        return path, None, re.sub(r"\x1b\[[0-9;]*m", "", str(exc)), time.perf_counter() - start
+    except Exception as exc:  # kernel died, timeout, unreadable notebook
+        return path, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - start
+
+
+def execute_all(paths: list[Path], jobs: int | None = None) -> dict[Path, nbformat.NotebookNode]:
+    """Execute notebooks in parallel; exit with every failing cell printed if any fails."""
+    if not paths:
+        return {}
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    results: dict[Path, nbformat.NotebookNode] = {}
+    failures = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for path, notebook, error, seconds in pool.map(_execute_worker, [str(p) for p in paths]):
+            rel = Path(path).relative_to(ROOT)
+            if notebook is None:
+                failures.append((rel, error))
+                print(f"  FAILED   {rel} ({seconds:.1f} s)", flush=True)
+            else:
+                results[Path(path)] = notebook
+                print(f"  executed {rel} ({seconds:.1f} s)", flush=True)
+    if failures:
+        for rel, error in failures:
+            print(f"\nError executing {rel}:\n{error}", file=sys.stderr)
+        sys.exit(f"\n{len(failures)} chapter(s) failed to execute; the book was not built.")
+    return results
+
+
+def prepare_cache(paths: list[Path], jobs: int | None = None) -> None:
+    """Drop stale state if inputs changed, then execute into the cache what it lacks."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    digest = inputs_digest()
+    if not DIGEST_FILE.exists() or DIGEST_FILE.read_text().strip() != digest:
+        # data/ or src/ changed: cached outputs and parsed pages may hold old numbers
+        for stale in (CACHE, BUILD / ".doctrees", BUILD / "jupyter_execute"):
+            shutil.rmtree(stale, ignore_errors=True)
+        # the html dir would otherwise keep pages Sphinx no longer rebuilds
+        shutil.rmtree(BUILD / "html", ignore_errors=True)
+        if DIGEST_FILE.exists():
+            print("Inputs changed since the last build: cache cleared, every chapter re-executes.")
+    BUILD.mkdir(exist_ok=True)
+    cache = get_cache(str(CACHE))
+    missing = []
+    for path in paths:
+        try:
+            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            missing.append(path)
+    if missing:
+        print(f"Executing {len(missing)} of {len(paths)} chapter(s):", flush=True)
+    for path, notebook in execute_all(missing, jobs).items():
+        cache.cache_notebook_bundle(CacheBundleIn(notebook, str(path)), check_validity=False, overwrite=True)
+    DIGEST_FILE.write_text(digest + "\n")
+
+
+def build(jobs: int | None = None, strict: bool = True) -> int:
+    prepare_cache(toc_notebooks(), jobs)
+    command = [str(Path(sys.executable).with_name("jb")), "build", str(ROOT), "--builder", "html"]
+    if strict:
+        command += ["-W", "-n", "--keep-going"]
+    result = subprocess.run(command, cwd=ROOT)
+    if result.returncode == 0:
+        print(f"\nThe book is at {BUILD / 'html' / 'index.html'}")
+    return result.returncode
+
+
+def outputs(paths: list[Path], jobs: int | None = None) -> None:
+    """Re-execute chapters and store their outputs in place (what nbval compares against)."""
+    for path, notebook in execute_all(paths, jobs).items():
+        for cell in notebook.cells:
+            cell.get("metadata", {}).pop("execution", None)
+        nbformat.write(notebook, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["build", "outputs", "digest", "notebooks"])
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: every chapter in _toc.yml)")
+    parser.add_argument("-j", "--jobs", type=int, default=None, help="parallel kernels (default: cores)")
+    args = parser.parse_args(argv)
+    if args.command == "digest":
+        print(inputs_digest())
+    elif args.command == "notebooks":
+        print("\n".join(str(p.relative_to(ROOT)) for p in toc_notebooks()))
+    elif args.command == "outputs":
+        outputs([p.resolve() for p in args.paths] or toc_notebooks(), args.jobs)
+    else:
+        return build(args.jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
