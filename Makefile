@@ -14,6 +14,9 @@ help:
 	@echo "make test      set up .venv, run the unit tests and nbval over every chapter"
 	@echo "make outputs   re-execute the chapters in place so their stored outputs are current"
 	@echo "make serve     build, then serve _build/html on http://127.0.0.1:8000"
+	@echo "make test-browser  build, then check every page in headless Chromium (console, requests, axe, phone width)"
+	@echo "make bench     time clean/no-change/edit/data builds, make test and the floor (medians)"
+	@echo "make check-determinism  two clean builds must be byte-identical"
 	@echo "make clean     remove _build (the venv stays)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -27,7 +30,7 @@ book: $(STAMP)
 	$(PY) tools/book.py build
 
 test: $(STAMP)
-	$(PY) -m pytest -n auto --dist loadfile tests chapters --nbval --nbval-current-env
+	$(PY) -m pytest -n auto --dist loadfile tests chapters --nbval --nbval-current-env --ignore=tests/browser
 
 outputs: $(STAMP)
 	$(PY) tools/book.py outputs
@@ -37,3 +40,21 @@ serve: book
 
 clean:
 	rm -rf _build
+
+.PHONY: bench bench-scale check-determinism test-browser
+bench: $(STAMP)
+	$(PY) tools/bench.py --runs 3
+
+bench-scale: $(STAMP)
+	$(PY) tools/bench.py --runs 1 --scale 10 --skip-test
+
+check-determinism: $(STAMP)
+	$(PY) tools/check_determinism.py
+
+BROWSER_STAMP := $(VENV)/.installed-browser
+$(BROWSER_STAMP): requirements-browser.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt
+	touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP) book
+	$(PY) -m pytest -p no:xdist tests/browser

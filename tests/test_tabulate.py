@@ -10,6 +10,7 @@ def test_cells_are_escaped_and_headers_are_header_cells():
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert '<th scope="col">Quote</th>' in html and "<caption>c</caption>" in html
     assert "Source: s" in html
+    assert '<div class="pcn-table-wrap" role="region" aria-label="c" tabindex="0">' in html
 
 
 def test_no_index_column_and_numbers_right_aligned():

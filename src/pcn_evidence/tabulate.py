@@ -64,7 +64,9 @@ class DisplayTable:
             )
             body.append(f"<tr>{cells}</tr>")
         return (
-            f'<div class="pcn-table-wrap"><table class="pcn-table"{table_id}>'
+            # a focusable, labelled region: wide tables scroll sideways, and keyboard users must reach them
+            f'<div class="pcn-table-wrap" role="region" aria-label="{esc(self.caption)}" tabindex="0">'
+            f'<table class="pcn-table"{table_id}>'
             f"<caption>{esc(self.caption)}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             f'<p class="pcn-source">Source: {esc(self.source)}</p></div>'

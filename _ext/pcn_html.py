@@ -1,0 +1,35 @@
+"""Small HTML fixes for accessibility and privacy, applied as Sphinx renders each page.
+
+* docutils writes a bibliography as ``role="list"`` holding entries with the
+  deprecated ``role="doc-biblioentry"``; screen readers then see a list with no
+  items (axe: aria-required-children, critical). Entries become list items.
+* Jupyter Book always loads sphinx-thebe, which registers its configuration
+  script once per read phase: pages got it twice and threw "Identifier
+  'THEBE_JS_URL' has already been declared". Live code (thebe) is off in this
+  book, so its scripts and stylesheet, which also name a CDN, are dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _is_thebe(asset: Any) -> bool:
+    name = str(getattr(asset, "filename", asset) or "")
+    body = str(getattr(asset, "attributes", {}).get("body", ""))
+    return "thebe" in name or "THEBE_JS_URL" in body
+
+
+def _fix_page(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    body = context.get("body")
+    if body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+    if not app.config.thebe_config.get("always_load"):
+        for key in ("script_files", "css_files"):
+            if key in context:
+                context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("html-page-context", _fix_page)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

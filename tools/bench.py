@@ -1,0 +1,151 @@
+"""Measure build and test times (`make bench`): medians of several runs, in a throwaway copy.
+
+Scenarios: (a) clean build, (b) no-change rebuild, (c) rebuild after editing one
+chapter's code, (d) rebuild after changing one data value, (e) `make test`, and
+(f) the floor: every chapter executed once with nbclient in parallel on all
+cores, plus a Sphinx build with execution off. Prints each median and the
+ratios a/f and b/a, and writes bench/results/latest.{json,md}.
+
+    python tools/bench.py [--runs 3] [--scale 10] [--skip-test]
+
+--scale N builds against a synthetic data set N times larger (tools/synthetic.py),
+generated in the throwaway copy only: it is never committed and never shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import book  # noqa: E402
+
+IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "bench")
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"bench: {' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def make_copy(scale: int) -> tuple[Path, dict[str, str]]:
+    work = Path(tempfile.mkdtemp(prefix="pcn-bench-"))
+    shutil.copytree(ROOT, work, ignore=IGNORE, dirs_exist_ok=True)  # copy2 keeps mtimes: the venv stamp stays valid
+    (work / ".venv").symlink_to(ROOT / ".venv")
+    env = dict(os.environ, PCN_EVIDENCE_DATA=str(work / "data"))
+    if scale > 1:
+        subprocess.run([sys.executable, str(ROOT / "tools" / "synthetic.py"), str(work / "data"), "--scale", str(scale)],
+                       check=True)
+    return work, env
+
+
+def edit_first_code_cell(path: Path, marker: str) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    cell = next(c for c in notebook.cells if c.cell_type == "code")
+    cell.source = f"# bench edit {marker}\n" + cell.source
+    nbformat.write(notebook, path)
+
+
+def edit_data_value(data: Path, marker: str) -> None:
+    sources = data / "sources.csv"
+    text = sources.read_text(encoding="utf-8")
+    sources.write_text(text.replace("Byline date in the text.", f"Byline date in the text ({marker}).", 1)
+                       if "Byline date in the text." in text else text.replace(",Healthcare Leader", f",Healthcare Leader {marker}", 1),
+                       encoding="utf-8")
+
+
+def floor_once(work: Path, env: dict[str, str]) -> float:
+    """Parallel nbclient execution of every chapter + Sphinx with execution off: the least a build can cost."""
+    config = (work / "_config.yml").read_text().replace('execute_notebooks: "cache"', 'execute_notebooks: "off"')
+    (work / "_config_floor.yml").write_text(config)
+    out = work / "_floor"
+    shutil.rmtree(out, ignore_errors=True)
+    script = ("import sys; sys.path.insert(0, 'tools'); import book; "
+              "book.execute_all(book.toc_notebooks(book.ROOT))")
+    start = time.perf_counter()
+    timed([sys.executable, "-c", script], work, env)
+    timed([str(work / ".venv" / "bin" / "jb"), "build", ".", "--config", "_config_floor.yml",
+           "--path-output", str(out), "-W", "-n", "--keep-going"], work, env)
+    return time.perf_counter() - start
+
+
+def measure(runs: int, scale: int, skip_test: bool) -> dict:
+    work, env = make_copy(scale)
+    build = [sys.executable, "tools/book.py", "build"]
+    chapters = book.toc_notebooks(work)
+    times: dict[str, list[float]] = {k: [] for k in "abcdef"}
+    try:
+        for run in range(runs):
+            shutil.rmtree(work / "_build", ignore_errors=True)
+            times["a"].append(timed(build, work, env))
+            times["b"].append(timed(build, work, env))
+            edit_first_code_cell(chapters[-1], f"{run}")
+            times["c"].append(timed(build, work, env))
+            edit_data_value(work / "data", f"bench {run}")
+            times["d"].append(timed(build, work, env))
+            times["f"].append(floor_once(work, env))
+            print(f"run {run + 1}/{runs}: " + ", ".join(f"{k}={v[-1]:.1f}s" for k, v in times.items() if v), flush=True)
+        if not skip_test and scale == 1:
+            shutil.copytree(ROOT / "chapters", work / "chapters", dirs_exist_ok=True)  # undo the bench edits
+            shutil.copytree(ROOT / "data", work / "data", dirs_exist_ok=True)
+            for _ in range(runs):
+                times["e"].append(timed(["make", "test"], work, env))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    medians = {k: round(statistics.median(v), 2) for k, v in times.items() if v}
+    return {
+        "runs": runs, "scale": scale, "chapters": len(chapters),
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        "medians_s": medians,
+        "ratios": {"a/f (clean build / floor)": round(medians["a"] / medians["f"], 2),
+                   "b/a (no-change rebuild / clean build)": round(medians["b"] / medians["a"], 2)},
+    }
+
+
+LABELS = {"a": "clean build", "b": "no-change rebuild", "c": "rebuild after editing one chapter's code",
+          "d": "rebuild after changing one data value", "e": "make test (warm venv)",
+          "f": "floor: parallel nbclient execution + Sphinx with execution off"}
+
+
+def report(result: dict) -> str:
+    lines = [f"# Build benchmark ({result['machine']}; {result['chapters']} chapters; data scale {result['scale']}x; "
+             f"median of {result['runs']} runs)", "", "| scenario | median (s) |", "|---|---|"]
+    lines += [f"| ({k}) {LABELS[k]} | {v:.2f} |" for k, v in sorted(result["medians_s"].items())]
+    lines += ["", "| ratio | value |", "|---|---|"] + [f"| {k} | {v:.2f} |" for k, v in result["ratios"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--skip-test", action="store_true", help="do not time make test (e)")
+    args = parser.parse_args()
+    result = measure(args.runs, args.scale, args.skip_test)
+    text = report(result)
+    print("\n" + text)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = "" if args.scale == 1 else f"-scale{args.scale}"
+    (out / f"latest{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / f"latest{suffix}.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
