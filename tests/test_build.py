@@ -25,7 +25,7 @@ def small_book(tmp_path: Path) -> Path:
     book.mkdir()
     for name in ("_config.yml", "intro.md", "references.bib", "requirements.txt"):
         shutil.copy(ROOT / name, book / name)
-    for folder in ("data", "tools", "_static"):
+    for folder in ("data", "tools", "_static", "_ext"):
         shutil.copytree(ROOT / folder, book / folder)
     # The digest covers src/; a copy keeps the real package importable from the venv.
     shutil.copytree(ROOT / "src" / "pcn_evidence", book / "src" / "pcn_evidence",

@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 CACHE = BUILD / ".jupyter_cache"
 DIGEST_FILE = BUILD / ".inputs-digest"
+DOWNLOADS = BUILD / "extra" / "downloads"  # published at the site root by html_extra_path
+DOWNLOADS_DONE = BUILD / ".downloads-complete"
 INPUTS = ("data", "src/pcn_evidence", "requirements.txt", "_config.yml")
 
 
@@ -123,11 +125,17 @@ def prepare_cache(paths: list[Path], jobs: int | None = None) -> None:
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
+    sys.path.insert(0, str(ROOT / "src"))
+    from pcn_evidence.downloads import DOWNLOADS_ENV, write_data_downloads
+
     digest = inputs_digest()
-    if not DIGEST_FILE.exists() or DIGEST_FILE.read_text().strip() != digest:
-        # data/ or src/ changed: cached outputs and parsed pages may hold old numbers
-        for stale in (CACHE, BUILD / ".doctrees", BUILD / "jupyter_execute"):
+    stale_inputs = not DIGEST_FILE.exists() or DIGEST_FILE.read_text().strip() != digest
+    if stale_inputs or not DOWNLOADS_DONE.exists():
+        # data/ or src/ changed: cached outputs and parsed pages may hold old numbers.
+        # (Missing downloads also force it: figures are saved only when chapters execute.)
+        for stale in (CACHE, BUILD / ".doctrees", BUILD / "jupyter_execute", DOWNLOADS):
             shutil.rmtree(stale, ignore_errors=True)
+        DOWNLOADS_DONE.unlink(missing_ok=True)
         # the html dir would otherwise keep pages Sphinx no longer rebuilds
         shutil.rmtree(BUILD / "html", ignore_errors=True)
         if DIGEST_FILE.exists():
@@ -142,9 +150,13 @@ def prepare_cache(paths: list[Path], jobs: int | None = None) -> None:
             missing.append(path)
     if missing:
         print(f"Executing {len(missing)} of {len(paths)} chapter(s):", flush=True)
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    os.environ[DOWNLOADS_ENV] = str(DOWNLOADS)  # executing chapters also save their figures there
     for path, notebook in execute_all(missing, jobs).items():
         cache.cache_notebook_bundle(CacheBundleIn(notebook, str(path)), check_validity=False, overwrite=True)
+    write_data_downloads(DOWNLOADS)
     DIGEST_FILE.write_text(digest + "\n")
+    DOWNLOADS_DONE.touch()
 
 
 def build(jobs: int | None = None, strict: bool = True) -> int:

@@ -110,4 +110,10 @@ def render(fig: Figure, name: str, alt: str) -> SVGFigure:
     setup()
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return SVGFigure(name=name, alt=alt, svg=buffer.getvalue())
+    result = SVGFigure(name=name, alt=alt, svg=buffer.getvalue())
+    from .downloads import downloads_dir  # during a build, every figure is also offered for download
+
+    target = downloads_dir()
+    if target is not None:
+        result.save(target / "figures", fig)
+    return result

@@ -1,0 +1,84 @@
+"""What a reader can download: each chapter's data (CSV) and figures (SVG, PNG), and the whole package.
+
+The build (tools/book.py) sets ``PCN_DOWNLOADS_DIR`` while it executes the
+chapters, so :func:`pcn_evidence.figures.render` also saves each figure there;
+:func:`write_data_downloads` copies the data package beside them. Sphinx then
+publishes the folder as ``downloads/`` at the root of the site.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .schema import default_data_dir
+
+__all__ = ["DOWNLOADS_ENV", "PACKAGE_ZIP", "downloads_dir", "write_data_downloads", "DownloadsPanel", "downloads_panel"]
+
+DOWNLOADS_ENV = "PCN_DOWNLOADS_DIR"
+PACKAGE_ZIP = "pcn-evidence-data.zip"
+_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed zip timestamps: the same data give the same bytes
+
+
+def downloads_dir() -> Path | None:
+    """Where figures are saved during a build, or None outside a build (e.g. under nbval)."""
+    value = os.environ.get(DOWNLOADS_ENV)
+    return Path(value) if value else None
+
+
+def write_data_downloads(out_dir: Path | str, data_dir: Path | str | None = None) -> list[Path]:
+    """Copy the data package (CSVs, datapackage.json, schemas) and write it as one deterministic zip."""
+    source = Path(data_dir) if data_dir is not None else default_data_dir()
+    target = Path(out_dir) / "data"
+    shutil.rmtree(target, ignore_errors=True)
+    files = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix in {".csv", ".json"})
+    written = []
+    for file in files:
+        destination = target / file.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, destination)
+        written.append(destination)
+    archive = Path(out_dir) / PACKAGE_ZIP
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for file in files:
+            info = zipfile.ZipInfo(f"pcn-evidence-data/{file.relative_to(source).as_posix()}", date_time=_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            bundle.writestr(info, file.read_bytes())
+    written.append(archive)
+    return written
+
+
+@dataclass(frozen=True)
+class DownloadsPanel:
+    """Links to the data and figures behind one page (relative to a page in chapters/)."""
+
+    tables: tuple[str, ...]
+    figures: tuple[str, ...]
+    prefix: str = "../downloads"
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        data = ", ".join(f'<a href="{self.prefix}/data/{esc(t)}.csv" download>{esc(t)}.csv</a>' for t in self.tables)
+        parts = [f"<strong>Data behind this page</strong> (CSV): {data}." if data else ""]
+        if self.figures:
+            figs = "; ".join(
+                f'{esc(f)} (<a href="{self.prefix}/figures/{esc(f)}.svg" download>SVG</a>, '
+                f'<a href="{self.prefix}/figures/{esc(f)}.png" download>PNG for slides</a>)' for f in self.figures)
+            parts.append(f"<strong>Figures</strong>: {figs}.")
+        parts.append(f'<strong>Everything</strong>: the whole data package with its schema, '
+                     f'<a href="{self.prefix}/{PACKAGE_ZIP}" download>{PACKAGE_ZIP}</a>.')
+        return '<div class="pcn-panel pcn-downloads"><p>' + " ".join(p for p in parts if p) + "</p></div>"
+
+    def __repr__(self) -> str:
+        return f"Downloads: tables {', '.join(self.tables)}; figures {', '.join(self.figures) or 'none'}"
+
+
+def downloads_panel(tables: Sequence[str], figures: Sequence[str] = ()) -> DownloadsPanel:
+    """Links to the CSVs of ``tables`` and the SVG/PNG of ``figures`` (figure names as given to ``render``)."""
+    return DownloadsPanel(tuple(tables), tuple(figures))
