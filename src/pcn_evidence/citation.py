@@ -1,0 +1,76 @@
+"""How to cite the book, a key message or a finding: generated from CITATION.cff, never typed.
+
+Key messages and findings are cited by stable ids (``km-…``, ``f-…``), which are
+also their page anchors, so a briefing's citation still points at the same
+statement after the book is reordered or renumbered.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+import yaml
+
+from .tabulate import DisplayTable
+
+__all__ = ["read_citation", "bibtex", "plain_citation", "anchor_ids", "citation_table"]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def read_citation(path: Path | str | None = None) -> dict[str, Any]:
+    """The parsed CITATION.cff."""
+    return yaml.safe_load(Path(path or ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+
+
+def _authors(cff: dict[str, Any]) -> list[str]:
+    return [a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}".strip(", ") for a in cff["authors"]]
+
+
+def _year(cff: dict[str, Any]) -> str:
+    return str(cff["date-released"])[:4]
+
+
+def bibtex(cff: dict[str, Any], key: str = "pcnevidencebook") -> str:
+    """A BibTeX entry for the book at the version in CITATION.cff."""
+    fields = {
+        "author": " and ".join("{" + a + "}" if " " in a and "," not in a else a for a in _authors(cff)),
+        "title": "{" + cff["title"] + "}",
+        "year": _year(cff),
+        "version": str(cff["version"]),
+        "url": cff.get("repository-code", ""),
+    }
+    if cff.get("doi"):
+        fields["doi"] = cff["doi"]
+    body = ",\n".join(f"  {name:<7} = {{{value}}}" for name, value in fields.items() if value)
+    return f"@software{{{key},\n{body}\n}}"
+
+
+def plain_citation(cff: dict[str, Any], item: str | None = None, page: str | None = None) -> str:
+    """Plain-text citation of the book, or of one item (``km-…`` / ``f-…``) on a page of it."""
+    text = f"{'; '.join(_authors(cff))} ({_year(cff)}). {cff['title']}. Version {cff['version']}."
+    if item:
+        kind = "Key message" if item.startswith("km-") else "Finding"
+        text += f" {kind} {item}" + (f" ({page}#{item})" if page else "") + "."
+    return text
+
+
+def anchor_ids(notebook: Path | str, prefix: str) -> list[str]:
+    """Labels like ``(km-ccg-support)=`` in a notebook's markdown, in reading order."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    return re.findall(rf"^\(({re.escape(prefix)}[a-z0-9-]+)\)=\s*$", text, flags=re.M)
+
+
+def citation_table(cff: dict[str, Any], items: pd.DataFrame, page: str, caption: str) -> DisplayTable:
+    """One ready citation per item; ``items`` has columns ``id`` and ``title``."""
+    frame = pd.DataFrame({
+        "Id (stable)": items["id"],
+        "Statement": items["title"],
+        "Cite as": [plain_citation(cff, i, page) for i in items["id"]],
+    })
+    return DisplayTable(frame, caption=caption, source="CITATION.cff and the book's stable anchors")
