@@ -1,7 +1,6 @@
-import nbformat
 import pandas as pd
 
-from pcn_evidence.citation import anchor_ids, bibtex, citation_table, plain_citation, read_citation
+from pcn_evidence.citation import bibtex, citation_table, plain_citation, read_citation
 
 
 def test_bibtex_and_plain_text_come_from_citation_cff():
@@ -13,12 +12,6 @@ def test_bibtex_and_plain_text_come_from_citation_cff():
     assert f"Version {cff['version']}." in text
     assert text.endswith("Finding f-ccg-support (chapters/synthesis.html#f-ccg-support).")
 
-
-def test_anchor_ids_in_reading_order(tmp_path):
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_markdown_cell("(km-b)=\n**B**"), nbformat.v4.new_markdown_cell("(km-a)=\ntext\n(f-x)=")]
-    nbformat.write(notebook, tmp_path / "n.ipynb")
-    assert anchor_ids(tmp_path / "n.ipynb", "km-") == ["km-b", "km-a"]
 
 
 def test_citation_table_escapes():

@@ -30,3 +30,15 @@ def test_svg_has_no_date_and_inline_svg_is_labelled_with_unique_ids():
 
 def test_palette_is_okabe_ito():
     assert PALETTE[0] == "#0072B2" and len(set(PALETTE)) == len(PALETTE)
+
+
+def test_hashed_ids_are_renumbered_so_float_jitter_cannot_change_the_bytes():
+    def clipped(width):
+        fig = new_figure(3, 2)
+        ax = fig.subplots()
+        ax.bar(["a"], [1], hatch="//")
+        ax.set_position([0.1, 0.1, width, 0.8])  # a last-bit difference in the layout
+        return render(fig, "f", "alt").svg
+    a, b = clipped(0.8), clipped(0.8 + 1e-15)
+    assert re.findall(r'id="(p\d+|h\d+)"', a), "expected renumbered clip/hatch ids"
+    assert a == b

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SOURCES
+from helpers import SOURCES
 from pcn_evidence.provenance import is_verbatim, ledger, normalise, quote_problems
 
 SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))

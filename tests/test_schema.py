@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOOD_COUNT_ROWS, THEME_COUNTS_HEADER, write_csv
+from helpers import GOOD_COUNT_ROWS, THEME_COUNTS_HEADER, write_csv
 from pcn_evidence import EvidenceError, load_table
 from pcn_evidence.schema import validate_package
 
@@ -103,7 +103,7 @@ def test_every_problem_is_listed_not_just_the_first(mini_package):
 
 
 def test_unknown_topic_tag(tmp_path):
-    from conftest import DATA
+    from helpers import DATA
     import shutil
     directory = tmp_path / "data"
     shutil.copytree(DATA / "schemas", directory / "schemas")
@@ -131,7 +131,7 @@ def test_loading_bad_data_raises_the_same_clear_error(mini_package):
 
 
 def _synthesis_package(tmp_path, matrix_rows):
-    from conftest import DATA
+    from helpers import DATA
     import shutil
     directory = tmp_path / "data"
     shutil.copytree(DATA / "schemas", directory / "schemas")

@@ -11,10 +11,10 @@ The public API is small and typed:
 from .errors import EvidenceError, Problem
 from .load import load_package, load_table, split_tags, table_names
 from .numbers import numbers_in, states_number
-from .prose import glue_values, plain
+from .prose import glue_values
 
 __all__ = [
     "EvidenceError", "Problem", "load_package", "load_table", "split_tags", "table_names",
-    "numbers_in", "states_number", "glue_values", "plain",
+    "numbers_in", "states_number", "glue_values",
 ]
 __version__ = "0.1.0"

@@ -7,17 +7,15 @@ statement after the book is reordered or renumbered.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pandas as pd
 import yaml
 
 from .tabulate import DisplayTable
 
-__all__ = ["read_citation", "bibtex", "plain_citation", "anchor_ids", "citation_table"]
+__all__ = ["read_citation", "bibtex", "plain_citation", "citation_table"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,13 +55,6 @@ def plain_citation(cff: dict[str, Any], item: str | None = None, page: str | Non
         kind = "Key message" if item.startswith("km-") else "Finding"
         text += f" {kind} {item}" + (f" ({page}#{item})" if page else "") + "."
     return text
-
-
-def anchor_ids(notebook: Path | str, prefix: str) -> list[str]:
-    """Labels like ``(km-ccg-support)=`` in a notebook's markdown, in reading order."""
-    cells = nbformat.read(notebook, as_version=4).cells
-    text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
-    return re.findall(rf"^\(({re.escape(prefix)}[a-z0-9-]+)\)=\s*$", text, flags=re.M)
 
 
 def citation_table(cff: dict[str, Any], items: pd.DataFrame, page: str, caption: str) -> DisplayTable:

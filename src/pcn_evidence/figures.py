@@ -87,7 +87,9 @@ class SVGFigure:
         return body.replace(">", f"><title>{html.escape(self.alt)}</title>", 1).strip()
 
     def _repr_html_(self) -> str:
-        return f'<div class="pcn-figure" id="{html.escape(self.name)}">{self.inline_svg()}</div>'
+        # No id here: the numbered figure around this output carries the label (e.g. fig-x),
+        # and the same id twice on a page breaks links and assistive technology.
+        return f'<div class="pcn-figure" data-figure="{html.escape(self.name)}">{self.inline_svg()}</div>'
 
     def __repr__(self) -> str:
         return f"Figure {self.name}: {self.alt}"
@@ -105,12 +107,31 @@ class SVGFigure:
         return written
 
 
+_HASHED_ID = re.compile(r'id="([a-z][0-9a-f]{10})"')
+
+
+def _stable_ids(svg: str) -> str:
+    """Renumber matplotlib's hashed ids (clip paths ``p…``, hatches ``h…``) in order of appearance.
+
+    Those ids hash full-precision coordinates, and constrained layout can move an
+    axes by a last-bit rounding difference between runs: the drawing is the same
+    but the bytes, and so nbval, would differ.
+    """
+    mapping: dict[str, str] = {}
+    for old in _HASHED_ID.findall(svg):
+        mapping.setdefault(old, f"{old[0]}{len(mapping) + 1}")
+    if not mapping:
+        return svg
+    pattern = re.compile("|".join(re.escape(old) for old in mapping))
+    return pattern.sub(lambda m: mapping[m.group(0)], svg)
+
+
 def render(fig: Figure, name: str, alt: str) -> SVGFigure:
     """Render ``fig`` to deterministic SVG with alt text ``alt`` (which should state the finding)."""
     setup()
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
-    result = SVGFigure(name=name, alt=alt, svg=buffer.getvalue())
+    result = SVGFigure(name=name, alt=alt, svg=_stable_ids(buffer.getvalue()))
     from .downloads import downloads_dir  # during a build, every figure is also offered for download
 
     target = downloads_dir()

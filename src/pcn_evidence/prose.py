@@ -9,22 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["glue_values", "plain"]
-
-
-class plain(str):
-    """Text that pastes into prose as itself (a bare ``str`` would show its quotes)."""
-
-    def __repr__(self) -> str:
-        return str(self)
+__all__ = ["glue_values"]
 
 
 def glue_values(values: Mapping[str, Any]) -> None:
     """Glue each value under its key, without displaying it in the notebook.
 
-    Strings are pasted as plain text; numbers by their usual form (``26``).
+    Strings are glued as ordinary ``str``: myst-nb reads the stored repr back with
+    ``literal_eval``, so ``'30,000'`` pastes as 30,000. (A repr without quotes
+    would be evaluated as Python: "30,000" would paste as "(30, 0)".)
+    Numbers paste by their usual form (``26``) or with a format spec
+    (``{glue:text}`n:,d```).
     """
     from myst_nb import glue  # imported late: the package must load without myst-nb
 
     for key, value in values.items():
-        glue(key, plain(value) if isinstance(value, str) else value, display=False)
+        glue(key, str(value) if isinstance(value, str) else value, display=False)

@@ -8,22 +8,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = os.environ.get("PCN_CHROMIUM", "/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-# Flags for a closed network: without the background-networking ones Chromium
-# keeps trying Google hosts, and those refused requests would pollute the checks.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from pages import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, HTML, IN_CI
 
 
 def _unavailable(reason: str) -> None:

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from conftest import HTML
+from pages import HTML
 
 
 class _Page(HTMLParser):
