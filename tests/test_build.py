@@ -23,8 +23,10 @@ pytestmark = pytest.mark.build
 def small_book(tmp_path: Path) -> Path:
     book = tmp_path / "book"
     book.mkdir()
-    for name in ("_config.yml", "intro.md", "references.bib", "requirements.txt"):
+    for name in ("_config.yml", "references.bib", "references-standards.bib", "requirements.txt"):
         shutil.copy(ROOT / name, book / name)
+    # the real landing page links every chapter; this book has one
+    (book / "intro.md").write_text("# A small copy of the book\n\nSee {ref}`chapter-sources`.\n")
     for folder in ("data", "tools", "_static", "_ext"):
         shutil.copytree(ROOT / folder, book / folder)
     # The digest covers src/; a copy keeps the real package importable from the venv.

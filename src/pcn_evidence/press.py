@@ -31,10 +31,10 @@ from .numbers import numbers_in
 from .tabulate import DisplayTable
 
 __all__ = [
-    "ARTICLE_LABELS", "BODY_ORDER", "TOPIC_LABELS", "KIND_LABELS", "KEY_TERMS",
+    "ARTICLE_LABELS", "BODY_ORDER", "TOPIC_LABELS", "KEY_TERMS",
     "STUDY_MATCH_OVERRIDES", "NUMBER_QUALIFIERS", "SCOPE_QUALIFIERS", "ID_COLUMN",
     "join_words", "topic_label", "article_labels", "confederation_source_ids",
-    "confederation_findings", "confederation_table", "confederation_dating_table",
+    "press_topics", "confederation_findings", "confederation_table", "confederation_dating_table",
     "topic_outlet_counts", "overlap_groups", "overlap_table", "overlap_figure",
     "term_outlet_counts", "term_table", "confederation_glue",
     "article_table", "body_article_counts", "body_article_table", "body_article_figure",
@@ -77,14 +77,6 @@ TOPIC_LABELS: dict[str, str] = {
     "ccg-role-guidance": "CCG role and guidance",
     "progress-variation": "Variation in progress",
     "leadership": "Leadership",
-}
-
-#: What each value of ``reports_on`` means for a reader of a findings table.
-KIND_LABELS: dict[str, str] = {
-    "BJGP study": "Study finding, as reported",
-    "NHS Confederation report": "Report finding, as reported",
-    "interview or statement": "Statement by a named or unnamed person, as quoted",
-    "outlet reporting": "The outlet's own reporting",
 }
 
 #: Words looked up literally in the quotes, to check topic-level overlap at the level of the text.
@@ -197,6 +189,11 @@ def confederation_source_ids(sources: pd.DataFrame) -> list[str]:
     return list(sources.loc[covers.str.contains(_CONFEDERATION, regex=False), "id"])
 
 
+def press_topics(press: pd.DataFrame) -> list[str]:
+    """Every topic tag used anywhere in the press findings, sorted."""
+    return sorted({tag for cell in press["topics"] for tag in split_tags(cell)})
+
+
 def confederation_findings(press: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """The Confederation's findings as the press reported them, with its people's statements.
 
@@ -211,22 +208,31 @@ def confederation_findings(press: pd.DataFrame, sources: pd.DataFrame) -> pd.Dat
     return _in_source_order(press[in_source & (report | statement)], sources).reset_index(drop=True)
 
 
+def _whose_words(row: pd.Series) -> str:
+    """'The report' for a report finding; the named person for an interview or statement."""
+    if row["reports_on"] == "NHS Confederation report":
+        return "The report (as the article reports it)"
+    return f"Interview or statement by {row['speaker']}"
+
+
+def _quote_with_locator(frame: pd.DataFrame) -> list[str]:
+    return [f"{quote} [{locator}]" for quote, locator in zip(frame["quote"], frame["locator"])]
+
+
 def confederation_table(findings: pd.DataFrame, sources: pd.DataFrame) -> DisplayTable:
-    """Every Confederation finding, labelled with the outlet that reported it."""
+    """Every Confederation finding, labelled with the outlet that reported it and whose words it is."""
     outlets = _outlets(sources)
+    reporting = join_words(dict.fromkeys(findings["source_id"].map(outlets)))
     frame = pd.DataFrame({
         ID_COLUMN: findings["id"],
         "As reported by": findings["source_id"].map(outlets),
-        "Kind": findings["reports_on"].map(KIND_LABELS),
-        "Speaker (as the article names them)": findings["speaker"],
+        "Whose words": [_whose_words(row) for _, row in findings.iterrows()],
         "Topics": findings["topics"].map(_topics_text),
-        "Finding (paraphrase)": findings["finding"],
-        "Quote (verbatim from the article)": findings["quote"],
-        "Where in the article": findings["locator"],
+        "Quote, verbatim from the article [where in the article]": _quote_with_locator(findings),
     })
     return DisplayTable(
         frame,
-        caption="The NHS Confederation report's findings and its people's statements, as reported by GPonline and Pulse",
+        caption=f"The NHS Confederation report's findings and its people's statements, as reported by {reporting}",
         source="data/press_findings.csv (rows reporting the NHS Confederation report, and statements by people "
                "speaking for the NHS Confederation); quotes are from the articles, not from the report",
         table_id="tbl-confederation-findings",
@@ -243,7 +249,7 @@ def confederation_dating_table(sources: pd.DataFrame, timeline: pd.DataFrame,
         rows.append({
             "Item": f"{source['outlet']} article: {source['title']}",
             "Date (as precise as known)": _MISSING_DATE if pd.isna(date) else str(date),
-            "Basis": "stated" if not pd.isna(date) else "none",
+            "Basis": "stated" if not pd.isna(date) else "no date given",
             "How it is known": source["date_note"],
         })
     event = timeline.set_index("id").loc[timeline_id]
@@ -331,17 +337,22 @@ def overlap_table(counts: pd.DataFrame, findings_label: str = "Confederation fin
     )
 
 
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))
+
+
 def _dot_matrix(counts: pd.DataFrame, row_labels: Sequence[str], column_labels: Sequence[str],
                 name: str, alt: str, source: str, side_labels: Sequence[str] | None = None,
-                side_title: str = "", width: float = 6.8) -> SVGFigure:
+                side_title: str = "", width: float = 5.2) -> SVGFigure:
     """A labelled grid: one row per category, one column per group, the count printed in each cell.
 
     Counts are written as numbers (zero as a dash), so colour is never the only carrier;
-    each column also has its own marker shape.
+    each column also has its own marker shape. ``side_labels`` adds a last column of text
+    (headed ``side_title``), e.g. whether a topic is shared. ``source`` is the footnote.
     """
     values = counts.to_numpy(dtype=float)
     n_rows, n_cols = values.shape
-    fig = new_figure(width, 0.42 * n_rows + 1.7)
+    fig = new_figure(width, 0.45 * n_rows + 1.9)
     ax = fig.subplots()
     markers = ("o", "s", "h", "8", "p", "H")
     for j in range(n_cols):
@@ -349,35 +360,40 @@ def _dot_matrix(counts: pd.DataFrame, row_labels: Sequence[str], column_labels: 
         for i in range(n_rows):
             value = values[i, j]
             if value > 0:
-                ax.scatter([j], [i], s=480, marker=markers[j % len(markers)], facecolor="white",
+                ax.scatter([j], [i], s=400, marker=markers[j % len(markers)], facecolor="white",
                            edgecolor=colour, linewidth=2.2, zorder=2)
                 ax.text(j, i, f"{int(value)}", ha="center", va="center", fontsize=10,
                         fontweight="bold", color="#000000", zorder=3)
             else:
                 ax.text(j, i, "\u2014", ha="center", va="center", fontsize=10, color="#767676")
-    ax.set_xlim(-0.6, n_cols - 0.4)
+    ticks, tick_labels = list(range(n_cols)), [_wrap(c, 12) for c in column_labels]
+    right = n_cols - 0.4
+    if side_labels is not None:
+        ticks.append(n_cols + 0.2)
+        tick_labels.append(_wrap(side_title, 12))
+        for i, label in enumerate(side_labels):
+            ax.text(n_cols + 0.2, i, _wrap(label, 12), ha="center", va="center", fontsize=9.5)
+        right = n_cols + 0.9
+    ax.set_xlim(-0.6, right)
     ax.set_ylim(n_rows - 0.5, -0.5)
-    ax.set_yticks(range(n_rows), ["\n".join(textwrap.wrap(r, 30)) for r in row_labels], fontsize=9.5)
-    ax.set_xticks(range(n_cols), ["\n".join(textwrap.wrap(c, 16)) for c in column_labels], fontsize=9.5)
+    ax.set_yticks(range(n_rows), [_wrap(r, 22) for r in row_labels], fontsize=9.5)
+    ax.set_xticks(ticks, tick_labels, fontsize=9)
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_axisbelow(True)
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
-    if side_labels is not None:
-        side = ax.secondary_yaxis("right")
-        side.set_yticks(range(n_rows), list(side_labels), fontsize=9.5)
-        side.tick_params(length=0)
-        side.spines["right"].set_visible(False)
-        if side_title:
-            side.set_ylabel(side_title, fontsize=9.5, rotation=270, labelpad=14)
     fig.supxlabel(source, fontsize=9, x=0.01, ha="left", color="#444444")
     return render(fig, name=name, alt=alt)
 
 
 def overlap_figure(counts: pd.DataFrame, name: str = "fig-confederation-topic-overlap") -> SVGFigure:
-    """Dot grid of topic x outlet counts, with the status of each topic on the right; alt states the split."""
+    """Dot grid of topic x outlet counts, with the status of each topic on the right; alt states the split.
+
+    ``name`` becomes the HTML id of the SVG's container, so it must differ from the
+    label of the numbered figure that wraps it (``fig-confederation-topic-overlap``).
+    """
     outlets = _outlet_columns(counts)
     groups = overlap_groups(counts)
     parts = []
@@ -390,7 +406,7 @@ def overlap_figure(counts: pd.DataFrame, name: str = "fig-confederation-topic-ov
            f"as reported by {join_words(outlets)} cover: " + "; ".join(parts) + ".")
     return _dot_matrix(
         counts[outlets], [topic_label(t) for t in counts.index], outlets, name=name, alt=alt,
-        source="Number of Confederation findings with the tag; \u2014 = none. Source: data/press_findings.csv",
+        source="Number of Confederation findings with the tag; \u2014 = none.\nSource: data/press_findings.csv",
         side_labels=[_status_label(s) for s in counts["status"]], side_title="Reported by",
     )
 
@@ -430,8 +446,7 @@ def confederation_glue(press: pd.DataFrame, sources: pd.DataFrame, timeline: pd.
     findings = confederation_findings(press, sources)
     outlets = _outlets(sources)
     ids = confederation_source_ids(sources)
-    counts = topic_outlet_counts(findings, sources, topics=sorted(
-        {t for cell in press["topics"] for t in split_tags(cell)}))
+    counts = topic_outlet_counts(findings, sources, topics=press_topics(press))
     groups = overlap_groups(counts)
     terms = term_outlet_counts(findings, sources)
     gp, pulse = (outlets[sid] for sid in ids)
@@ -453,6 +468,7 @@ def confederation_glue(press: pd.DataFrame, sources: pd.DataFrame, timeline: pd.
         "conf_n_pulse": int(per_outlet.get(ids[1], 0)),
         "conf_outlet_a": gp,
         "conf_outlet_b": pulse,
+        "conf_n_articles": len(ids),
         "conf_n_undated": int(sources.set_index("id").loc[ids, "date"].isna().sum()),
         "conf_report_date": str(event["start"]),
         "conf_report_date_basis": str(event["date_basis"]),
@@ -515,7 +531,7 @@ def body_article_table(counts: pd.DataFrame) -> DisplayTable:
     frame = pd.DataFrame({"Body (who the speaker speaks for)": [_body_label(b) for b in counts.index]})
     for sid in counts.columns:
         frame[f"{ARTICLE_LABELS[sid]} (findings)"] = counts[sid].astype("Int64").to_numpy()
-    frame["All four articles (findings)"] = counts.sum(axis=1).astype("Int64").to_numpy()
+    frame[f"All {counts.shape[1]} articles (findings)"] = counts.sum(axis=1).astype("Int64").to_numpy()
     total = {c: (frame[c].sum() if c != frame.columns[0] else "All bodies") for c in frame.columns}
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
     for c in frame.columns[1:]:
@@ -526,7 +542,10 @@ def body_article_table(counts: pd.DataFrame) -> DisplayTable:
 
 
 def body_article_figure(counts: pd.DataFrame, name: str = "fig-press-speakers") -> SVGFigure:
-    """Dot grid of findings per body and article; the alt text names each article's main voices."""
+    """Dot grid of findings per body and article; the alt text names each article's main voices.
+
+    ``name`` must differ from the wrapping figure's label (``fig-press-speakers``): both become HTML ids.
+    """
     parts = []
     for sid in counts.columns:
         column = counts[sid][counts[sid] > 0].sort_values(ascending=False, kind="stable")
@@ -537,8 +556,8 @@ def body_article_figure(counts: pd.DataFrame, name: str = "fig-press-speakers") 
            f"{int(counts.to_numpy().sum())} in all. " + ". ".join(parts) + ".")
     return _dot_matrix(
         counts, [_body_label(b) for b in counts.index], [ARTICLE_LABELS[s] for s in counts.columns],
-        name=name, alt=alt, source="Number of coded findings; \u2014 = none. Source: data/press_findings.csv",
-        width=6.9,
+        name=name, alt=alt, source="Number of coded findings; \u2014 = none.\nSource: data/press_findings.csv",
+        width=5.8,
     )
 
 
@@ -552,20 +571,18 @@ def statements(press: pd.DataFrame, sources: pd.DataFrame, exclude: Iterable[str
 
 
 def statements_table(rows: pd.DataFrame, caption: str, table_id: str = "tbl-press-statements") -> DisplayTable:
-    """Who said what: speaker, body, article, kind, verbatim quote, locator, and any number with its unit."""
+    """Who said what: article, speaker, body, verbatim quote with locator, and any number with its unit."""
     frame = pd.DataFrame({
         ID_COLUMN: rows["id"],
         "Article": rows["source_id"].map(ARTICLE_LABELS),
         "Speaker (as the article names them)": rows["speaker"],
         "Body": rows["body"].map(_body_label),
-        "Kind": rows["reports_on"].map(KIND_LABELS),
-        "Quote (verbatim from the article)": rows["quote"],
-        "Where in the article": rows["locator"],
         "Number stated": rows["number"],
         "Unit of the number": rows["unit"],
+        "Quote, verbatim from the article [where in the article]": _quote_with_locator(rows),
     })
     return DisplayTable(frame, caption=caption,
-                        source="data/press_findings.csv (speaker, body, reports_on, quote, locator, number, unit)",
+                        source="data/press_findings.csv (speaker, body, quote, locator, number, unit)",
                         table_id=table_id)
 
 
@@ -692,8 +709,9 @@ def study_comparison(press: pd.DataFrame, theme_counts: pd.DataFrame, study_desi
                      overrides: Mapping[str, str] = STUDY_MATCH_OVERRIDES) -> pd.DataFrame:
     """Each numbered press claim about the study beside the study fact it reports.
 
-    Columns: press and study ids, numbers, units, quotes, locators, how each writes the
-    number, the match basis, ``numbers_agree``, ``units_agree`` and ``wording_notes``.
+    Columns: press and study ids, numbers, units, quotes, locators, the qualifier before
+    each number (``press_qualifier``, ``study_qualifier``; ``''`` if none), how each writes
+    the number, the match basis, ``numbers_agree``, ``units_agree`` and ``wording_notes``.
     """
     claims = numbered_study_claims(press).set_index("id")
     facts = study_facts(theme_counts, study_design).set_index("id")
@@ -711,6 +729,7 @@ def study_comparison(press: pd.DataFrame, theme_counts: pd.DataFrame, study_desi
             "press_id": match.press_id, "study_id": match.study_id, "study_table": fact["table"],
             "press_number": press_number, "study_number": study_number,
             "press_unit": claim["unit"], "study_unit": fact["unit"],
+            "press_qualifier": press_q, "study_qualifier": study_q,
             "press_written": f"{press_q} {press_token}".strip(), "study_written": f"{study_q} {study_token}".strip(),
             "press_quote": claim["quote"], "study_quote": fact["quote"],
             "press_locator": claim["locator"], "study_locator": fact["locator"],
@@ -721,25 +740,36 @@ def study_comparison(press: pd.DataFrame, theme_counts: pd.DataFrame, study_desi
     return pd.DataFrame(rows)
 
 
+def _number_text(value: float) -> str:
+    return f"{value:g}"
+
+
 def comparison_table(comparison: pd.DataFrame) -> DisplayTable:
-    """The press-versus-study comparison as a table a reader can check row by row."""
-    frame = pd.DataFrame({
-        "Press finding id (Healthcare Leader)": comparison["press_id"],
-        "Study fact id (BJGP)": comparison["study_id"],
-        "Press number": pd.array([int(n) if float(n).is_integer() else n for n in comparison["press_number"]]),
-        "Study number": pd.array([int(n) if float(n).is_integer() else n for n in comparison["study_number"]]),
-        "Unit (press / study)": [f"{p} / {s}" for p, s in zip(comparison["press_unit"], comparison["study_unit"])],
-        "Numbers agree": ["Yes" if a else "No" for a in comparison["numbers_agree"]],
-        "As written (press / study)": [f"{p} / {s}" for p, s in zip(comparison["press_written"], comparison["study_written"])],
-        "Press wording (verbatim)": [f"{q} [{loc}]" for q, loc in zip(comparison["press_quote"], comparison["press_locator"])],
-        "Study wording (verbatim)": [f"{q} [{loc}]" for q, loc in zip(comparison["study_quote"], comparison["study_locator"])],
-        "Difference in wording": [" ".join(n) if n else "None found (qualifiers before the number and scope phrases checked)"
-                                  for n in comparison["wording_notes"]],
-        "How the pair was matched": comparison["basis"],
-    })
+    """The press-versus-study comparison, press and study side by side, one row per aspect of each claim.
+
+    For each claim: the ids (and how they were paired), the number (and whether it agrees),
+    the unit, how each text writes the number, and the verbatim wording with locators
+    (and any difference in framing).
+    """
+    rows = []
+    for c in comparison.itertuples(index=False):
+        claim = f"{_number_text(c.press_number)} {c.press_unit}"
+        notes = " ".join(c.wording_notes) if c.wording_notes else \
+            "None found (qualifiers before the number and scope phrases checked)"
+        rows += [
+            (claim, "Finding id", c.press_id, f"{c.study_id} ({c.study_table})", f"Paired by {c.basis}"),
+            (claim, "Number", _number_text(c.press_number), _number_text(c.study_number),
+             "Agree" if c.numbers_agree else "Differ"),
+            (claim, "Unit", c.press_unit, c.study_unit, "Compatible" if c.units_agree else "Not compatible"),
+            (claim, "Number as written", c.press_written, c.study_written, "\u2014"),
+            (claim, "Wording, verbatim [where]", f"{c.press_quote} [{c.press_locator}]",
+             f"{c.study_quote} [{c.study_locator}]", notes),
+        ]
+    frame = pd.DataFrame(rows, columns=["Press claim (number and unit)", "Aspect", "Press (Healthcare Leader)",
+                                        "Study (BJGP)", "Check"])
     return DisplayTable(frame, caption="Healthcare Leader's numbers about the study, checked against the study",
-                        source="data/press_findings.csv (press); data/theme_counts.csv and data/study_design.csv (study); "
-                               "locators in square brackets",
+                        source="data/press_findings.csv (press); data/theme_counts.csv and data/study_design.csv "
+                               "(study); locators in square brackets",
                         table_id="tbl-press-vs-study")
 
 
@@ -759,7 +789,7 @@ def trade_press_glue(press: pd.DataFrame, sources: pd.DataFrame, theme_counts: p
     def number(pid: str) -> int:
         return int(by_id.loc[pid, "number"])
 
-    qualified = comparison[comparison["press_written"] != comparison["press_written"].str.split().str[-1]]
+    qualified = comparison[comparison["press_qualifier"] != comparison["study_qualifier"]]
     dated = articles["date"].notna()
     values: dict[str, object] = {
         "tp_n_articles": len(labels),
@@ -780,8 +810,8 @@ def trade_press_glue(press: pd.DataFrame, sources: pd.DataFrame, theme_counts: p
         "tp_n_agree": int(comparison["numbers_agree"].sum()),
         "tp_n_disagree": int((~comparison["numbers_agree"]).sum()),
         "tp_n_qualified": len(qualified),
-        "tp_qualified_press": join_words(f"'{w}'" for w in qualified["press_written"]),
-        "tp_qualified_study": join_words(f"'{w}'" for w in qualified["study_written"]),
+        "tp_qualified_press": join_words(qualified["press_written"]),
+        "tp_qualified_study": join_words(qualified["study_written"]),
         "tp_n_overrides": int(comparison["basis"].str.startswith("explicit override").sum()),
         "tp_n_ccgs_before": number("pf-hl-ccgs-135-before-april-mergers"),
         "tp_n_ccgs_after": number("pf-hl-ccgs-106-after-april-mergers"),

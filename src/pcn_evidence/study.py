@@ -31,6 +31,7 @@ from datetime import date, timedelta
 
 import matplotlib.dates as mdates
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -46,6 +47,7 @@ __all__ = [
     "coreq_counts", "coreq_tally_table", "coreq_table",
     "theme_counts_frame", "theme_counts_table", "theme_counts_figure", "theme_summary",
     "coverage_table", "coverage_gaps_table", "table1_placeholder", "ccg_landscape", "ccg_landscape_table",
+    "ordering_reading", "policy_context_values", "study_design_values", "theme_count_values", "coverage_values",
 ]
 
 BJGP = "Warwick-Giles et al. (2021), BJGP"
@@ -92,8 +94,8 @@ def short_label(text: str, limit: int = 100, min_length: int = 40) -> str:
 
     The full wording stays in the chapter's table; the label only has to identify the row.
 
-    >>> short_label("Social prescribers on schemes (quotation IDNS1.19), who had to be redeployed", limit=50, min_length=10)
-    'Social prescribers on schemes'
+    >>> short_label("Social prescribers (quotation IDNS1.19), who had to be redeployed", limit=40, min_length=10)
+    'Social prescribers'
     """
     text = re.sub(r"\s*\([^()]*\)", "", text).split(";")[0].strip()
     if len(text) <= limit:
@@ -118,6 +120,22 @@ def _ordered(frame: pd.DataFrame, column: str, order: Sequence[str], then: Seque
 
 def _text(value: object, missing: str = "—") -> str:
     return format_cell(value, missing=missing)
+
+
+def _render(fig: Figure, name: str, alt: str, digits: int = 4) -> SVGFigure:
+    """Render with the constrained layout solved once and then frozen, rounded to ``digits``.
+
+    The constrained-layout solver can differ in the last bits of a float from one
+    run to the next; matplotlib hashes each axes' clip rectangle, at full precision,
+    into an SVG id, so that noise alone would change the file's bytes. Rounding the
+    solved positions (to 1/10,000 of the figure) keeps the layout and the bytes.
+    """
+    fig.draw_without_rendering()
+    positions = [(ax, [round(v, digits) for v in ax.get_position().bounds]) for ax in fig.axes]
+    fig.set_layout_engine("none")
+    for ax, bounds in positions:
+        ax.set_position(bounds)
+    return render(fig, name=name, alt=alt)
 
 
 # --- dates with their precision -----------------------------------------------------------
@@ -213,14 +231,17 @@ class EventComparison:
     relation: str  # "before", "after" or "overlap"
     overlap: str | None  # the shared span in words, e.g. "December 2019"
     sentence: str
+    first_precision: str = "day"  # the coarser precision of the first event's dates
+    second_precision: str = "day"
 
 
-def compare_events(timeline: pd.DataFrame, first_id: str, second_id: str) -> EventComparison:
+def compare_events(timeline: pd.DataFrame, first_id: str, second_id: str,
+                   first: str = "first event", second: str = "second event") -> EventComparison:
     """Does the first event end before the second starts? Only if the data's precision says so.
 
     Month-precision dates are whole months: an interview period ending in
     December 2019 and a publication dated December 2019 *overlap*, and the data
-    cannot order them.
+    cannot order them. ``first`` and ``second`` name the events in the sentence.
     """
     rows = timeline_rows(timeline, [first_id, second_id]).set_index("id")
     a, b = rows.loc[first_id], rows.loc[second_id]
@@ -228,19 +249,28 @@ def compare_events(timeline: pd.DataFrame, first_id: str, second_id: str) -> Eve
     b_when = describe_span(b["start"], b["end"])
     if a["last"] < b["first"]:
         relation, overlap = "before", None
-        sentence = f"The first ({a_when}) ends before the second ({b_when}) begins."
+        sentence = f"The {first} ({a_when}) ended before the {second} ({b_when})."
     elif a["first"] > b["last"]:
         relation, overlap = "after", None
-        sentence = f"The first ({a_when}) begins after the second ({b_when}) ends."
+        sentence = f"The {first} ({a_when}) began after the {second} ({b_when})."
     else:
         lo, hi = max(a["first"], b["first"]), min(a["last"], b["last"])
         same_month = (lo.year, lo.month) == (hi.year, hi.month)
         overlap = (describe_date(f"{lo:%Y-%m}") if same_month
                    else f"{describe_date(f'{lo:%Y-%m}')} to {describe_date(f'{hi:%Y-%m}')}")
         relation = "overlap"
-        sentence = (f"The first ({a_when}) and the second ({b_when}) share {overlap}; "
+        sentence = (f"The {first} ({a_when}) and the {second} ({b_when}) share {overlap}; "
                     f"at the precision of the dates the data cannot say which came first.")
-    return EventComparison(first_id, second_id, a_when, b_when, relation, overlap, sentence)
+    coarse = ("day", "month", "year")
+    return EventComparison(first_id, second_id, a_when, b_when, relation, overlap, sentence,
+                           _coarsest(a, coarse), _coarsest(b, coarse))
+
+
+def _coarsest(row: pd.Series, order: tuple[str, ...]) -> str:
+    precisions = [parse_partial_date(row["start"]).precision]
+    if pd.notna(row["end"]):
+        precisions.append(parse_partial_date(row["end"]).precision)
+    return max(precisions, key=order.index)
 
 
 def comparison_table(timeline: pd.DataFrame, ids: Sequence[str], caption: str, table_id: str) -> DisplayTable:
@@ -318,7 +348,7 @@ def timeline_figure(timeline: pd.DataFrame, name: str, finding: str, ids: Sequen
     span = x_max - x_min
 
     n = len(rows)
-    fig = new_figure(width, 0.5 * n + 2.4)
+    fig = new_figure(width, 0.52 * n + 2.6)
     ax = fig.subplots()
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(-0.7, n - 0.3)
@@ -351,14 +381,19 @@ def timeline_figure(timeline: pd.DataFrame, name: str, finding: str, ids: Sequen
             when += ", inferred"
         if cut:
             when += " (bar cut at the axis edge)"
-        on_right = right_drawn + 0.02 * span + 0.3 * span < x_max
-        ax.text(right_drawn + 0.012 * span if on_right else left - 0.012 * span, y, when,
-                ha="left" if on_right else "right", va="center", fontsize=9, zorder=4,
+        room = 0.32 * span  # about the width of the longest date label
+        if right_drawn + room < x_max:  # beside the mark, to its right
+            x_text, align = right_drawn + 0.012 * span, "left"
+        elif left - room > x_min:  # to its left
+            x_text, align = left - 0.012 * span, "right"
+        else:  # a long bar: inside it, at its right end
+            x_text, align = right_drawn - 0.02 * span, "right"
+        ax.text(x_text, y, when, ha=align, va="center", fontsize=9, zorder=4,
                 bbox=dict(facecolor="white", edgecolor="none", pad=0.5, alpha=0.8))
         if cut:
             ax.plot([x_max], [y], marker=">", color=colour, markersize=7, clip_on=False, zorder=3)
-        labels.append(_wrap(f"{row['category'].capitalize()}: {short_label(row['event'], limit=75)}", 40))
-        described.append(f"{short_label(row['event'], limit=75)} ({describe_span(row['start'], row['end'])}"
+        labels.append(_wrap(f"{row['category'].capitalize()}: {short_label(row['event'], limit=110)}", 42))
+        described.append(f"{short_label(row['event'], limit=110)} ({describe_span(row['start'], row['end'])}"
                          f"{', inferred' if inferred else ''})")
 
     ax.set_yticks([n - 1 - i for i in range(n)], labels, fontsize=9)
@@ -371,28 +406,38 @@ def timeline_figure(timeline: pd.DataFrame, name: str, finding: str, ids: Sequen
     ax.spines["left"].set_visible(False)
 
     grey = "#555555"
-    handles = [
-        Line2D([], [], marker="D", linestyle="none", markerfacecolor=grey, markeredgecolor=grey, label="date known to the day"),
-        Line2D([], [], marker="s", linestyle="none", markerfacecolor=grey, markeredgecolor=grey,
-               label="known to the month (box = the month)"),
-        Line2D([], [], marker="o", linestyle="none", markerfacecolor=grey, markeredgecolor=grey,
-               label="known to the year (box = the year)"),
-        Patch(facecolor=grey, alpha=0.55, edgecolor=grey, label="period, start month to end month"),
-        Line2D([], [], marker="s", linestyle="none", markerfacecolor=grey, markeredgecolor=grey, label="filled: date stated"),
-        Line2D([], [], marker="s", linestyle="none", markerfacecolor="white", markeredgecolor=grey,
-               label="hollow, dashed: date inferred"),
+    singles = rows[~rows["is_period"]]
+    present = {
+        "day": (singles["precision"] == "day").any(), "month": (singles["precision"] == "month").any(),
+        "year": (singles["precision"] == "year").any(), "period": rows["is_period"].any(),
+        "stated": (rows["date_basis"] == "stated").any(), "inferred": (rows["date_basis"] == "inferred").any(),
+    }
+    keys = [
+        ("day", Line2D([], [], marker="D", linestyle="none", markerfacecolor=grey, markeredgecolor=grey,
+                       label="date known to the day")),
+        ("month", Line2D([], [], marker="s", linestyle="none", markerfacecolor=grey, markeredgecolor=grey,
+                         label="known to the month (box = the month)")),
+        ("year", Line2D([], [], marker="o", linestyle="none", markerfacecolor=grey, markeredgecolor=grey,
+                        label="known to the year (box = the year)")),
+        ("period", Patch(facecolor=grey, alpha=0.55, edgecolor=grey, label="period, start month to end month")),
+        ("stated", Line2D([], [], marker="s", linestyle="none", markerfacecolor=grey, markeredgecolor=grey,
+                          label="filled: date stated")),
+        ("inferred", Line2D([], [], marker="s", linestyle="none", markerfacecolor="white", markeredgecolor=grey,
+                            label="hollow, dashed: date inferred")),
     ]
+    handles = [handle for key, handle in keys if present[key]]
     categories = [c for c in _CATEGORY_COLOUR if c in set(rows["category"])]
     handles += [Patch(facecolor=_CATEGORY_COLOUR[c], alpha=0.55, edgecolor=_CATEGORY_COLOUR[c], label=f"{c} (colour)")
                 for c in categories]
     fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=9, frameon=False)
-    fig.supxlabel("Source: data/timeline.csv (quotes and date notes in the data). Shaded: interview fieldwork.",
-                  fontsize=9, x=0.0, ha="left", color="#333333")
+    ax.set_xlabel("Date (labelled ticks: January and July; small ticks: months)\n"
+                  "Source: data/timeline.csv (quotes; notes on inferred dates)",
+                  fontsize=9, color="#333333")
 
     n_inferred = int((rows["date_basis"] == "inferred").sum())
     alt = (f"{finding} Timeline of {n} dated events ({n_inferred} with an inferred date), in order: "
            + "; ".join(described) + ".")
-    return render(fig, name=name, alt=alt)
+    return _render(fig, name=name, alt=alt)
 
 
 # --- study design -------------------------------------------------------------------------
@@ -451,7 +496,8 @@ def topic_guide_table(topic_guide: pd.DataFrame) -> DisplayTable:
     frame = pd.DataFrame({
         f"Section ({box} order)": sections["section"],
         "Questions (number)": sections["questions"],
-        f"Question positions in {box}": [f"{a}" if a == b else f"{a}–{b}" for a, b in zip(sections["first"], sections["last"])],
+        f"Question positions in {box}": [f"{a}" if a == b else f"{a}–{b}"
+                                         for a, b in zip(sections["first"], sections["last"])],
     })
     return DisplayTable(frame, caption=f"Structure of the interview topic guide ({box})",
                         source=f"{BJGP}, {box}; data/topic_guide.csv", table_id="tbl-topic-guide")
@@ -477,7 +523,7 @@ def topic_guide_figure(topic_guide: pd.DataFrame, name: str = "fig-topic-guide")
     alt = (f"The topic guide has {int(sections['questions'].sum())} questions in {n} sections; the largest section, "
            f"{largest['section']}, has {int(largest['questions'])}. In order: "
            + "; ".join(f"{s}: {q}" for s, q in zip(sections["section"], sections["questions"])) + ".")
-    return render(fig, name=name, alt=alt)
+    return _render(fig, name=name, alt=alt)
 
 
 COREQ_DOMAINS = ("Research team and reflexivity", "Study design", "Analysis and findings")
@@ -535,6 +581,11 @@ UNIT_STYLE = {  # colour and hatching: a unit is never told by colour alone
 }
 
 
+def _unit_style(unit: str) -> tuple[str, str]:
+    """Colour and hatching of a unit; a unit the book does not know yet gets grey cross-hatching."""
+    return UNIT_STYLE.get(unit, ("#555555", "++"))
+
+
 def theme_counts_frame(counts: pd.DataFrame) -> pd.DataFrame:
     """The counts in reading order (theme, then order in the text) with ``share_pct`` and ``share``.
 
@@ -558,17 +609,17 @@ def theme_counts_table(counts: pd.DataFrame) -> DisplayTable:
     frame = pd.DataFrame({
         "Meta-theme (study's number) — sub-heading": theme,
         "What was counted": rows["finding"],
-        "Count": rows["count"],
+        "Count (with its unit)": rows["count_label"],
         "Unit counted": rows["unit"],
-        "Count with unit": rows["count_label"],
-        "Share of denominator": rows["share"],
+        "Share of the interviewees (only with a denominator)": rows["share"],
         "Denominator basis": rows["denominator_note"],
         "Verbatim quote": rows["quote"],
         "Where in the article": rows["locator"],
         "Fact id": rows["id"],
     })
     return DisplayTable(frame, caption="Every count the study reports, by meta-theme, with the unit it counts",
-                        source=f"{BJGP}, Results; data/theme_counts.csv", table_id="tbl-theme-counts")
+                        source=f"{BJGP}, Results; data/theme_counts.csv", table_id="tbl-theme-counts",
+                        numeric_columns=("Count (with its unit)",))
 
 
 def theme_summary(counts: pd.DataFrame) -> pd.DataFrame:
@@ -595,7 +646,7 @@ def theme_counts_figure(counts: pd.DataFrame, name: str = "fig-theme-counts", wi
     rows = theme_counts_frame(counts)
     units = [u for u in UNIT_ORDER if u in set(rows["unit"])] + sorted(set(rows["unit"]) - set(UNIT_ORDER))
     sizes = [int((rows["unit"] == u).sum()) for u in units]
-    fig = new_figure(width, 0.48 * sum(sizes) + 0.75 * len(units) + 1.3)
+    fig = new_figure(width, 0.56 * sum(sizes) + 0.8 * len(units) + 1.6)
     axes = fig.subplots(len(units), 1, sharex=True, gridspec_kw={"height_ratios": [s + 0.9 for s in sizes]})
     axes = [axes] if len(units) == 1 else list(axes)
     x_max = float(rows["count"].max()) * 1.75
@@ -603,31 +654,33 @@ def theme_counts_figure(counts: pd.DataFrame, name: str = "fig-theme-counts", wi
     for ax, unit in zip(axes, units):
         part = rows[rows["unit"] == unit].assign(_row=lambda f: range(len(f)))
         part = part.sort_values(["theme_number", "count", "_row"], ascending=[True, False, True], kind="mergesort")
-        colour, hatch = UNIT_STYLE.get(unit, ("#555555", "++"))
+        colour, hatch = _unit_style(unit)
         y = list(range(len(part) - 1, -1, -1))
-        ax.barh(y, part["count"], height=0.62, color=colour, alpha=0.75, hatch=hatch, edgecolor="#222222", linewidth=0.6)
+        ax.barh(y, part["count"], height=0.62, color=colour, alpha=0.75, hatch=hatch, edgecolor="#222222",
+                linewidth=0.6)
         for yi, (_, r) in zip(y, part.iterrows()):
             label = r["count_label"] + (f" · {r['share_pct']:.0f}% of {int(r['denominator'])} interviewees"
                                         if pd.notna(r["share_pct"]) else "")
             ax.text(r["count"] + x_max * 0.01, yi, label, va="center", fontsize=9)
-        ax.set_yticks(y, [_wrap(f"Theme {t}: {short_label(f, limit=90)}", 44)
+        ax.set_yticks(y, [_wrap(f"Theme {t}: {short_label(f, limit=120)}", 46)
                           for t, f in zip(part["theme_number"], part["finding"])], fontsize=9)
         ax.set_ylim(-0.6, len(part) - 0.4)
         ax.tick_params(axis="y", length=0)
         ax.tick_params(axis="x", labelsize=9, labelbottom=True)
         with_den = part["denominator"].notna()
-        basis = (f"share of {int(part['denominator'].iloc[0])} interviewees shown" if with_den.all()
+        basis = (f"% of {int(part['denominator'].iloc[0])} interviewees" if with_den.all()
                  else "no denominator" if not with_den.any() else "denominator where given")
-        ax.set_title(f"Unit counted: {unit} ({basis})", loc="left", fontsize=10, fontweight="bold")
+        ax.set_title(f"{unit[:1].upper()}{unit[1:]}: {basis}", loc="left", fontsize=10, fontweight="bold")
         ax.set_xlabel(f"Number of {unit}", fontsize=9)
         ax.set_xlim(0, x_max)
         alt_parts.append(f"{unit}: " + ", ".join(
             f"{int(r['count'])}" + (f" ({r['share_pct']:.0f}% of {int(r['denominator'])} interviewees)"
                                     if pd.notna(r["share_pct"]) else "")
             for _, r in part.iterrows()))
-    fig.legend(handles=[Patch(facecolor=UNIT_STYLE.get(u, ("#555555", "++"))[0], alpha=0.75,
-                              hatch=UNIT_STYLE.get(u, ("#555555", "++"))[1], edgecolor="#222222", label=u) for u in units],
-               loc="outside lower center", ncol=min(len(units), 3), fontsize=9, frameon=False, title="Unit counted",
+    fig.legend(handles=[Patch(facecolor=_unit_style(u)[0], alpha=0.75, hatch=_unit_style(u)[1], edgecolor="#222222",
+                              label=u) for u in units],
+               loc="outside upper center", ncol=min(len(units), 3), fontsize=9, frameon=False,
+               title="Unit counted (one panel per unit)",
                title_fontsize=9)
     fig.supxlabel("Each panel counts a different unit: compare bars only within a panel, never across panels.\n"
                   "Source: Warwick-Giles et al. (2021), Results; data/theme_counts.csv",
@@ -636,7 +689,7 @@ def theme_counts_figure(counts: pd.DataFrame, name: str = "fig-theme-counts", wi
     alt = (f"{len(rows)} counts from {n_themes} meta-themes, in {len(units)} different units that are not added up "
            f"or compared across units. " + "; ".join(alt_parts)
            + ". Shares of the interviewees are given only where the count is of interviewed staff.")
-    return render(fig, name=name, alt=alt)
+    return _render(fig, name=name, alt=alt)
 
 
 # --- coverage -----------------------------------------------------------------------------
@@ -726,8 +779,8 @@ def ccg_landscape(press: pd.DataFrame, timeline: pd.DataFrame,
 
 
 def ccg_landscape_table(press: pd.DataFrame, timeline: pd.DataFrame,
-                        ids: Sequence[str] = ("pf-hl-ccgs-135-before-april-mergers", "pf-hl-ccgs-106-after-april-mergers",
-                                              "pf-hl-nine-ccg-mergers-april"),
+                        ids: Sequence[str] = ("pf-hl-ccgs-135-before-april-mergers",
+                                              "pf-hl-ccgs-106-after-april-mergers", "pf-hl-nine-ccg-mergers-april"),
                         event_id: str = "tl-ccg-mergers-approved") -> DisplayTable:
     """The press figures on CCG numbers, each with its unit, date (and how the date is known) and quote."""
     facts = press.set_index("id").loc[list(ids)].reset_index()
@@ -747,3 +800,170 @@ def ccg_landscape_table(press: pd.DataFrame, timeline: pd.DataFrame,
     return DisplayTable(frame, caption="The number of CCGs in England around the April mergers, as reported",
                         source="Hacker (2021), Healthcare Leader; data/press_findings.csv and data/timeline.csv",
                         table_id="tbl-ccg-landscape", numeric_columns=("Number",))
+
+
+# --- values the chapters glue into their prose ---------------------------------------------
+
+INTERVIEWS_ID = "tl-ccg-staff-interviews"
+DRAFT_SPECS_ID = "tl-draft-service-specifications-published"
+
+
+def _number(frame: pd.DataFrame, fact_id: str, column: str = "number") -> int | float:
+    value = float(frame.set_index("id").loc[fact_id, column])
+    return int(value) if value.is_integer() else value
+
+
+def _start(timeline: pd.DataFrame, event_id: str) -> str:
+    return str(timeline.set_index("id").loc[event_id, "start"])
+
+
+def ordering_reading(comparison: EventComparison, first: str, second: str) -> str:
+    """One clause on what the dates alone can say about the order of two events, precision included."""
+    if comparison.relation == "before":
+        return f"the dates alone show that the {first} ended before the {second}"
+    if comparison.relation == "after":
+        return f"the dates alone show that the {first} began after the {second}"
+    if comparison.first_precision == comparison.second_precision:
+        known = f"both are dated only to the {comparison.first_precision}"
+    else:
+        known = (f"the {first} are dated to the {comparison.first_precision} and the {second} "
+                 f"to the {comparison.second_precision}")
+    return (f"{known}, and they share {comparison.overlap}, so the dates cannot say which came first: "
+            f"the last of the {first} may fall before or after the {second}")
+
+
+def policy_context_values(policy: pd.DataFrame, timeline: pd.DataFrame,
+                          study_design: pd.DataFrame) -> dict[str, object]:
+    """Everything the policy-context chapter glues, computed from the data."""
+    comparison = compare_events(timeline, INTERVIEWS_ID, DRAFT_SPECS_ID)
+    rows = timeline_rows(timeline)
+    return {
+        "n_policy_facts": len(policy),
+        "n_policy_aspects": int(policy["aspect"].nunique()),
+        "pop_min": _number(policy, "pc-size-usual-population-lower"),  # paste with :,d (a string "30,000"
+        "pop_max": _number(policy, "pc-size-usual-population-upper"),  # would be read back as a tuple)
+        "n_spec_areas": _number(policy, "pc-specs-five-areas-of-work"),
+        "reimb_before": _number(policy, "pc-specs-reimbursement-before-70"),
+        "reimb_after": _number(policy, "pc-specs-reimbursement-after-100"),
+        "practices_joined": describe_date(_start(timeline, "tl-practices-join-pcns")),
+        "specs_due": describe_date(_start(timeline, "tl-service-specifications-due")),
+        "draft_specs": describe_date(_start(timeline, DRAFT_SPECS_ID)),
+        "covid_delay": describe_date(_start(timeline, "tl-covid-19-delays-specifications")),
+        "interviews_period": comparison.first_when,
+        "interviews_end": describe_date(str(timeline.set_index("id").loc[INTERVIEWS_ID, "end"])),
+        "interviews_draft_relation": comparison.relation,
+        "interviews_draft_reading": ordering_reading(comparison, "interviews", "draft specifications"),
+        "study_says_before": str(study_design.set_index("id").loc["sd-limitation-before-draft-specs", "quote"]),
+        "n_timeline_events": len(rows),
+        "n_timeline_inferred": int((rows["date_basis"] == "inferred").sum()),
+        "n_timeline_day": int(((rows["precision"] == "day") & ~rows["is_period"]).sum()),
+        "n_timeline_month": int(((rows["precision"] == "month") & ~rows["is_period"]).sum()),
+        "n_timeline_year": int(((rows["precision"] == "year") & ~rows["is_period"]).sum()),
+        "n_timeline_periods": int(rows["is_period"].sum()),
+    }
+
+
+def study_design_values(study_design: pd.DataFrame, topic_guide: pd.DataFrame,
+                        coreq: pd.DataFrame) -> dict[str, object]:
+    """Everything the study-design chapter glues, computed from the data."""
+    sections = topic_guide_sections(topic_guide)
+    largest = sections.sort_values(["questions", "first"], ascending=[False, True], kind="mergesort").iloc[0]
+    counts = coreq_counts(coreq)
+    not_reported = coreq[coreq["judgement"] == "not reported"]
+    by_domain = [(d, int((not_reported["domain"] == d).sum()), int((coreq["domain"] == d).sum()))
+                 for d in COREQ_DOMAINS if d in set(coreq["domain"])]
+    worst = max(by_domain, key=lambda t: (t[1] / t[2], -COREQ_DOMAINS.index(t[0])))
+    return {
+        "n_interviews": design_value(study_design, "sd-sample-size"),
+        "n_ccg_employees": design_value(study_design, "sd-sample-ccg-employees"),
+        "interview_period": design_value(study_design, "sd-interview-period"),
+        "duration_minutes": design_value(study_design, "sd-duration"),
+        "n_interviewers": design_value(study_design, "sd-interviewers"),
+        "n_pilot_sites": design_value(study_design, "sd-pilot"),
+        "n_work_packages": design_value(study_design, "sd-work-packages"),
+        "n_meta_themes": design_value(study_design, "sd-meta-themes-count"),
+        "nvivo_version": design_value(study_design, "sd-software-nvivo"),
+        "n_design_facts": len(study_design),
+        "n_design_aspects": int(study_design["aspect"].nunique()),
+        "n_limitations": int((study_design["aspect"] == "limitation").sum()),
+        "topic_guide_box": str(topic_guide["locator"].iloc[0]).split(" > ")[0],
+        "n_topic_questions": len(topic_guide),
+        "n_topic_sections": len(sections),
+        "largest_section": str(largest["section"]),
+        "largest_section_n": int(largest["questions"]),
+        "n_coreq_items": counts["total"],
+        "n_coreq_reported": counts["reported"],
+        "n_coreq_partly": counts["partly reported"],
+        "n_coreq_not": counts["not reported"],
+        "coreq_worst_domain": worst[0],
+        "coreq_worst_not": worst[1],
+        "coreq_worst_items": worst[2],
+    }
+
+
+def theme_count_values(counts: pd.DataFrame, study_design: pd.DataFrame) -> dict[str, object]:
+    """Everything the theme-counts chapter glues: per-theme numbers of counts, units, shares."""
+    rows = theme_counts_frame(counts)
+    summary = theme_summary(counts)
+    ccgs = rows[rows["unit"] == "CCGs"]
+    top_ccg = ccgs.sort_values("count", ascending=False, kind="mergesort").iloc[0]
+    shared = rows[rows["share_pct"].notna()]
+    top_share = shared.sort_values("share_pct", ascending=False, kind="mergesort").iloc[0]
+    values: dict[str, object] = {
+        "n_counts": len(rows),
+        "n_themes": len(summary),
+        "n_units": int(rows["unit"].nunique()),
+        "n_interviews": design_value(study_design, "sd-sample-size"),
+        "n_with_denominator": len(shared),
+        "n_without_denominator": len(rows) - len(shared),
+        "n_ccg_counts": len(ccgs),
+        "largest_ccg_count": int(top_ccg["count"]),
+        "largest_ccg_finding": short_label(str(top_ccg["finding"]), limit=120),
+        "largest_share_pct": float(top_share["share_pct"]),
+        "largest_share_count": int(top_share["count"]),
+        "largest_share_unit": str(top_share["unit"]),
+        "largest_share_finding": short_label(str(top_share["finding"]), limit=120),
+        "denominators": ", ".join(str(int(d)) for d in sorted(set(shared["denominator"]))),
+    }
+    for row in summary.itertuples():
+        values[f"theme{row.theme_number}_name"] = row.meta_theme
+        values[f"theme{row.theme_number}_n_counts"] = row.n_counts
+        values[f"theme{row.theme_number}_units"] = row.units
+    for unit in ("social prescribers", "CCG areas"):
+        part = rows[rows["unit"] == unit]
+        if len(part) == 1:
+            values[f"{unit.replace(' ', '_').lower()}_count"] = int(part["count"].iloc[0])
+    return values
+
+
+def coverage_values(coverage: pd.DataFrame, study_design: pd.DataFrame, press: pd.DataFrame,
+                    timeline: pd.DataFrame, study_findings: pd.DataFrame) -> dict[str, object]:
+    """Everything the coverage chapter glues, with the merger date's basis kept beside it."""
+    landscape = ccg_landscape(press, timeline)
+    facts = coverage.set_index("id")
+    mergers = timeline.set_index("id").loc["tl-ccg-mergers-approved"]
+    article = timeline.set_index("id").loc["tl-healthcare-leader-article"]
+    interviews = timeline.set_index("id").loc[INTERVIEWS_ID]
+    available = coverage["available"].fillna(False).astype(bool)
+    return {
+        "n_interviews": design_value(study_design, "sd-sample-size"),
+        "coverage_table_label": str(facts.loc["cov-table-1-cells-missing", "quote"]).split(".")[0],
+        "n_coverage_available": int(available.sum()),
+        "n_coverage_unavailable": int((~available).sum()),
+        "london_quote": str(facts.loc["cov-london-recruitment-difficult", "quote"]),
+        "purposive_quote": str(facts.loc["cov-purposive-geographical-selection", "quote"]),
+        "n_case_study_areas": _number(coverage, "cov-case-studies-five-ccg-areas"),
+        "ccgs_before": landscape.before,
+        "ccgs_after": landscape.after,
+        "ccgs_fewer": landscape.fewer,
+        "n_ccg_mergers": landscape.mergers,
+        "mergers_when": landscape.when,
+        "mergers_month": calendar.month_name[parse_partial_date(str(mergers["start"])).first.month],
+        "mergers_year": str(parse_partial_date(str(mergers["start"])).first.year),
+        "mergers_basis": landscape.date_basis,
+        "hl_date": describe_date(str(article["start"])),
+        "interviews_period": describe_span(str(interviews["start"]), str(interviews["end"])),
+        "months_interviews_to_mergers": months_between(str(interviews["end"]), str(mergers["start"])),
+        "ics_takeover": describe_date(_start(timeline, "tl-icss-take-over-ccg-functions")),
+        "mergers_quote": str(study_findings.set_index("id").loc["sf-local-role-at-risk-from-mergers", "quote"]),
+    }

@@ -1,0 +1,206 @@
+"""The appendix: a data dictionary generated from the schemas, the provenance ledger as a
+table, and the library versions the book was built with.
+
+Everything is read from ``data/datapackage.json`` and ``data/schemas/*.json`` (through
+:func:`pcn_evidence.schema.read_package`), so the dictionary cannot drift from the
+validator: a column the schema gains appears here on the next build.
+
+>>> frame = data_dictionary()
+>>> {"Table", "Column", "Type", "Required", "Allowed values and checks", "Description"} <= set(frame.columns)
+True
+>>> python_version((3, 11, 7))
+'3.11'
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .schema import DataPackage, read_package
+from .tabulate import DisplayTable
+
+__all__ = ["LIBRARIES", "field_checks", "data_dictionary", "dictionary_table", "tables_overview",
+           "overview_table", "ledger_table", "python_version", "library_versions", "versions_table",
+           "appendix_glue"]
+
+#: The libraries whose versions the appendix reports (distribution names, reading order).
+LIBRARIES: tuple[str, ...] = ("jupyter-book", "sphinx", "myst-nb", "pandas", "matplotlib", "numpy",
+                              "nbclient", "nbval")
+
+
+def _package(data_dir: Path | str | None) -> DataPackage:
+    package, problems = read_package(data_dir)
+    if problems:
+        from .errors import EvidenceError
+        raise EvidenceError(problems)
+    return package
+
+
+def _foreign_keys(schema: dict[str, Any]) -> dict[str, str]:
+    """Column -> the ``table.column`` it must match, from the schema's foreign keys."""
+    links = {}
+    for fk in schema.get("foreignKeys", []):
+        fields = fk["fields"] if isinstance(fk["fields"], str) else ", ".join(fk["fields"])
+        target = fk["reference"]["fields"]
+        target = target if isinstance(target, str) else ", ".join(target)
+        links[fields] = f"{fk['reference']['resource']}.{target}"
+    return links
+
+
+def _primary_key(schema: dict[str, Any]) -> list[str]:
+    key = schema.get("primaryKey", [])
+    return [key] if isinstance(key, str) else list(key)
+
+
+def field_checks(field: dict[str, Any], schema: dict[str, Any]) -> str:
+    """Everything the validator enforces on one column, in words (empty constraints give '—')."""
+    constraints = field.get("constraints", {})
+    name = field["name"]
+    parts: list[str] = []
+    if "enum" in constraints:
+        parts.append("one of: " + "; ".join(str(v) for v in constraints["enum"]))
+    if "pcn:list_enum" in field:
+        parts.append("semicolon-separated list of: " + "; ".join(field["pcn:list_enum"]))
+    if "pattern" in constraints:
+        parts.append(f"matches the pattern {constraints['pattern']}")
+    if "minimum" in constraints:
+        parts.append(f"at least {constraints['minimum']}")
+    if "maxLength" in constraints:
+        parts.append(f"at most {constraints['maxLength']} characters")
+    if constraints.get("unique"):
+        parts.append("unique in the table")
+    key = _primary_key(schema)
+    if name in key:
+        parts.append("primary key" if len(key) == 1 else f"part of the primary key ({', '.join(key)})")
+    link = _foreign_keys(schema).get(name)
+    if link:
+        parts.append(f"must match {link}")
+    if field.get("pcn:verbatim"):
+        parts.append("verbatim quote, checked against the source text")
+    if field.get("pcn:number_in"):
+        parts.append(f"the number must be stated in the {field['pcn:number_in']} column")
+    if field.get("pcn:evidence_ids"):
+        parts.append("semicolon-separated ids of coded facts from the row's source")
+    for check in schema.get("pcn:checks", []):
+        if check.get("check") == "not_greater" and check.get("field") == name:
+            parts.append(f"not greater than {check['than']}")
+        if check.get("check") == "evidence_for_stance" and check.get("field") == name:
+            parts.append(f"empty only when {check['stance']} is '{check['silent']}'")
+    return "; ".join(parts) if parts else "—"
+
+
+def data_dictionary(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """One row per column of every table, in datapackage.json order and schema order."""
+    package = _package(data_dir)
+    records = []
+    for name, table in package.tables.items():
+        for field in table.fields:
+            records.append({
+                "Table": name,
+                "Column": field["name"],
+                "Type": field.get("type", "string"),
+                "Required": "yes" if field.get("constraints", {}).get("required") else "no",
+                "Allowed values and checks": field_checks(field, table.schema),
+                "Description": field.get("description", ""),
+            })
+    return pd.DataFrame(records, columns=["Table", "Column", "Type", "Required", "Allowed values and checks",
+                                          "Description"])
+
+
+def dictionary_table(frame: pd.DataFrame) -> DisplayTable:
+    """The data dictionary as the book shows it."""
+    return DisplayTable(frame, caption="Data dictionary: every column of every table, generated from the schemas",
+                        source="data/datapackage.json and data/schemas/*.json", table_id="tbl-data-dictionary")
+
+
+def tables_overview(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """One row per table: file, rows, columns, primary key and the tables it links to."""
+    package = _package(data_dir)
+    records = []
+    for name, table in package.tables.items():
+        links = sorted(set(v.split(".")[0] for v in _foreign_keys(table.schema).values()))
+        records.append({
+            "Table": name,
+            "File": table.label,
+            "Rows (count)": len(table.rows),
+            "Columns (count)": len(table.fields),
+            "Primary key": ", ".join(_primary_key(table.schema)) or "—",
+            "Links to": ", ".join(links) or "—",
+        })
+    return pd.DataFrame(records, columns=["Table", "File", "Rows (count)", "Columns (count)", "Primary key",
+                                          "Links to"])
+
+
+def overview_table(frame: pd.DataFrame) -> DisplayTable:
+    """The table overview as the book shows it."""
+    return DisplayTable(frame, caption="The tables of the data package",
+                        source="data/datapackage.json, data/schemas/*.json and the CSV files",
+                        table_id="tbl-data-tables")
+
+
+def ledger_table(ledger: pd.DataFrame, sources: pd.DataFrame) -> DisplayTable:
+    """The provenance ledger: every coded fact with its source, locator, number and verbatim quote."""
+    titles = dict(zip(sources["id"], sources["outlet"]))
+    order = {sid: i for i, sid in enumerate(sources["id"])}
+    frame = ledger.assign(rank=ledger["source_id"].map(order))
+    frame = frame.sort_values(["rank"], kind="mergesort")
+    shown = pd.DataFrame({
+        "Fact id": frame["id"].astype(str).to_numpy(),
+        "Table": frame["table"].to_numpy(),
+        "Source id": frame["source_id"].to_numpy(),
+        "Source (outlet)": frame["source_id"].map(titles).to_numpy(),
+        "Locator": frame["locator"].to_numpy(),
+        "Number stated": frame["number"].replace("", "—").to_numpy(),
+        "Quote (verbatim)": frame["quote"].to_numpy(),
+    })
+    return DisplayTable(shown, caption="Provenance ledger: every coded fact, its source, locator and verbatim quote",
+                        source="pcn_evidence.provenance.ledger() over every table in data/ with a quote column",
+                        table_id="tbl-provenance-ledger", numeric_columns=("Number stated",))
+
+
+def python_version(info: Sequence[int] | None = None) -> str:
+    """Python's major.minor version (patch level left out: it varies between machines)."""
+    major, minor = (info or sys.version_info)[:2]
+    return f"{major}.{minor}"
+
+
+def library_versions(libraries: Sequence[str] = LIBRARIES) -> pd.DataFrame:
+    """The installed version of each library (exact pins from requirements.txt), then Python."""
+    rows = []
+    for name in libraries:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "not installed"
+        rows.append({"Component": name, "Version": version})
+    rows.append({"Component": "Python", "Version": python_version()})
+    return pd.DataFrame(rows, columns=["Component", "Version"])
+
+
+def versions_table(frame: pd.DataFrame) -> DisplayTable:
+    """The build's library versions as the book shows them."""
+    return DisplayTable(frame, caption="Software used to build this book",
+                        source="importlib.metadata in the build environment (pinned in requirements.txt); "
+                               "Python's patch level is omitted", table_id="tbl-build-versions")
+
+
+def appendix_glue(dictionary: pd.DataFrame, overview: pd.DataFrame, ledger: pd.DataFrame,
+                  versions: pd.DataFrame) -> dict[str, object]:
+    """Values for the appendix's prose."""
+    return {
+        "app_n_tables": len(overview),
+        "app_n_columns": len(dictionary),
+        "app_n_required": int((dictionary["Required"] == "yes").sum()),
+        "app_n_rows": int(overview["Rows (count)"].sum()),
+        "app_n_facts": len(ledger),
+        "app_n_fact_sources": int(ledger["source_id"].nunique()),
+        "app_n_fact_tables": int(ledger["table"].nunique()),
+        "app_python": versions.loc[versions["Component"] == "Python", "Version"].iloc[0],
+        "app_n_libraries": int((versions["Component"] != "Python").sum()),
+    }

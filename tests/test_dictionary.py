@@ -1,0 +1,127 @@
+"""Tests for pcn_evidence.dictionary: the appendix's data dictionary, ledger and versions."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pcn_evidence import dictionary as D
+from pcn_evidence import load_table
+from pcn_evidence.provenance import ledger
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _schemas() -> dict[str, dict]:
+    descriptor = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+    return {r["name"]: json.loads((DATA / r["schema"]).read_text(encoding="utf-8")) for r in descriptor["resources"]}
+
+
+def test_dictionary_covers_every_column_of_every_schema():
+    frame = D.data_dictionary()
+    expected = [(table, field["name"]) for table, schema in _schemas().items() for field in schema["fields"]]
+    assert list(zip(frame["Table"], frame["Column"])) == expected
+
+
+def test_every_schema_file_is_in_the_package():
+    on_disk = {p.stem for p in (DATA / "schemas").glob("*.json")}
+    assert on_disk == set(_schemas())
+
+
+def test_dictionary_rows_carry_type_requirement_and_description():
+    frame = D.data_dictionary().set_index(["Table", "Column"])
+    for table, schema in _schemas().items():
+        for field in schema["fields"]:
+            row = frame.loc[(table, field["name"])]
+            assert row["Type"] == field.get("type", "string")
+            assert row["Required"] == ("yes" if field.get("constraints", {}).get("required") else "no")
+            assert row["Description"] == field.get("description", "")
+
+
+def test_allowed_values_list_every_enum_value():
+    frame = D.data_dictionary().set_index(["Table", "Column"])
+    for table, schema in _schemas().items():
+        for field in schema["fields"]:
+            checks = frame.loc[(table, field["name"]), "Allowed values and checks"]
+            for value in field.get("constraints", {}).get("enum", []):
+                assert str(value) in checks, (table, field["name"], value)
+            for value in field.get("pcn:list_enum", []):
+                assert value in checks
+
+
+def test_field_checks_describe_the_project_checks():
+    schema = _schemas()["evidence_matrix"]
+    fields = {f["name"]: f for f in schema["fields"]}
+    stance = D.field_checks(fields["stance"], schema)
+    assert stance.startswith("one of: supports; qualifies; contradicts; silent")
+    evidence = D.field_checks(fields["evidence_ids"], schema)
+    assert "coded facts from the row's source" in evidence and "empty only when stance is 'silent'" in evidence
+    assert "must match sources.id" in D.field_checks(fields["source_id"], schema)
+    assert "part of the primary key" in D.field_checks(fields["finding_id"], schema)
+    assert D.field_checks({"name": "x", "type": "string"}, {"fields": []}) == "—"
+
+
+def test_dictionary_follows_a_schema_change(mini_package: Path):
+    schema_path = mini_package / "schemas" / "theme_counts.json"
+    schema = json.loads(schema_path.read_text())
+    schema["fields"][0]["description"] = "A changed description."
+    schema_path.write_text(json.dumps(schema))
+    frame = D.data_dictionary(mini_package)
+    assert set(frame["Table"]) == {"sources", "theme_counts"}
+    assert frame.loc[(frame["Table"] == "theme_counts") & (frame["Column"] == "id"), "Description"].iloc[0] \
+        == "A changed description."
+
+
+def test_overview_counts_rows_and_columns():
+    overview = D.tables_overview().set_index("Table")
+    assert list(overview.index) == list(_schemas())
+    for name in overview.index:
+        assert overview.at[name, "Rows (count)"] == len(load_table(name))
+        assert overview.at[name, "Columns (count)"] == len(_schemas()[name]["fields"])
+    assert overview.at["evidence_matrix", "Links to"] == "sources, synthesis_findings"
+
+
+def test_ledger_table_lists_every_fact_with_its_quote():
+    facts, sources = ledger(), load_table("sources")
+    table = D.ledger_table(facts, sources)
+    assert len(table.frame) == len(facts)
+    assert sorted(table.frame["Fact id"]) == sorted(facts["id"].astype(str))
+    assert set(table.frame["Quote (verbatim)"]) == set(facts["quote"])
+    assert table.frame["Source id"].tolist() == sorted(table.frame["Source id"], key=list(sources["id"]).index)
+
+
+def test_python_version_is_major_minor_only():
+    assert D.python_version((3, 11, 7, "final", 0)) == "3.11"
+    assert re.fullmatch(r"\d+\.\d+", D.python_version())
+
+
+def test_library_versions_are_the_listed_libraries_then_python():
+    frame = D.library_versions()
+    assert list(frame["Component"]) == list(D.LIBRARIES) + ["Python"]
+    assert (frame["Version"] != "not installed").all()
+    assert frame.equals(D.library_versions())  # deterministic
+    missing = D.library_versions(("no-such-distribution-xyz",))
+    assert missing["Version"].iloc[0] == "not installed"
+
+
+def test_appendix_glue():
+    columns, overview, facts, versions = D.data_dictionary(), D.tables_overview(), ledger(), D.library_versions()
+    values = D.appendix_glue(columns, overview, facts, versions)
+    assert values["app_n_columns"] == sum(len(s["fields"]) for s in _schemas().values())
+    assert values["app_n_tables"] == len(_schemas())
+    assert values["app_n_facts"] == len(facts)
+    assert values["app_python"] == D.python_version()
+
+
+@pytest.mark.parametrize("make_table", [
+    lambda: D.dictionary_table(D.data_dictionary()),
+    lambda: D.overview_table(D.tables_overview()),
+    lambda: D.versions_table(D.library_versions()),
+])
+def test_tables_render_with_caption_and_source(make_table):
+    html = make_table()._repr_html_()
+    assert "<caption>" in html and "Source:" in html and 'id="tbl-' in html
