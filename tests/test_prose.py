@@ -14,3 +14,10 @@ def test_a_glued_string_pastes_as_itself(value):
 
 def test_numbers_paste_with_a_format_spec():
     assert format_plain_text(repr(30000), ",d") == "30,000"
+
+
+def test_join_words_for_prose():
+    from pcn_evidence.prose import join_words
+    assert join_words(["a", "b", "c"]) == "a, b and c"
+    assert join_words(["a"]) == "a"
+    assert join_words([], empty="no topic") == "no topic"

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from .prose import join_words
 from .figures import PALETTE, SVGFigure, new_figure, render
 from .load import split_tags
 from .numbers import numbers_in
@@ -118,16 +119,6 @@ _MISSING_DATE = "not dated in the text"
 
 
 # --------------------------------------------------------------------------- helpers
-
-def join_words(items: Iterable[str], empty: str = "none") -> str:
-    """Join words for prose: ``['a', 'b', 'c']`` -> ``'a, b and c'``; no items -> ``empty``."""
-    items = list(items)
-    if not items:
-        return empty
-    if len(items) == 1:
-        return items[0]
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
 
 def topic_label(tag: str) -> str:
     """Reader-facing name of a topic tag, e.g. ``'national-vs-local'`` -> its plain-English name."""

@@ -6,10 +6,10 @@ and glues them, and the markdown says ``{glue:text}`n_interviews```.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["glue_values"]
+__all__ = ["glue_values", "join_words"]
 
 
 def glue_values(values: Mapping[str, Any]) -> None:
@@ -25,3 +25,13 @@ def glue_values(values: Mapping[str, Any]) -> None:
 
     for key, value in values.items():
         glue(key, str(value) if isinstance(value, str) else value, display=False)
+
+
+def join_words(items: Iterable[str], empty: str = "none") -> str:
+    """Join words for prose: ``['a', 'b', 'c']`` -> ``'a, b and c'``; no items -> ``empty``."""
+    items = list(items)
+    if not items:
+        return empty
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} and {items[-1]}"

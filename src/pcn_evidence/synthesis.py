@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.patches import Rectangle
 
+from .prose import join_words
 from .figures import PALETTE, SVGFigure, new_figure, render
 from .tabulate import DisplayTable
 
@@ -160,16 +161,6 @@ def split_ids(cell: object) -> list[str]:
 def glue_key(finding_id: str) -> str:
     """The part of a glue key that names a finding: ``'f-covid-19'`` -> ``'f_covid_19'``."""
     return finding_id.replace("-", "_")
-
-
-def join_words(items: Iterable[str], empty: str = "none") -> str:
-    """Join words for prose: ``['a', 'b', 'c']`` -> ``'a, b and c'``; no items -> ``empty``."""
-    items = list(items)
-    if not items:
-        return empty
-    if len(items) == 1:
-        return items[0]
-    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _wrap(text: str, width: int) -> str:
