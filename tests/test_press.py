@@ -440,3 +440,13 @@ def test_trade_press_glue(press, sources, theme_counts, study_design):
     assert sum(values[f"tp_n_{k}"] for k in ("hl_2021_vacuum", "gponline_performance", "gponline_autonomy",
                                             "pulse_relationships")) == len(press)
     assert all(k.startswith("tp_") for k in values)
+
+
+def test_a_fact_coded_twice_with_the_same_quote_is_not_an_ambiguity():
+    import pandas as pd
+    from pcn_evidence.press import match_candidates
+    facts = pd.DataFrame({"id": ["sd-a", "sd-a-copy", "sd-b"], "number": [37.0, 37.0, 37.0],
+                          "unit": ["CCG employees", "CCG employees", "CCG employees"],
+                          "quote": ["37 CCG employees", "37 CCG employees", "another sentence with 37"]})
+    assert match_candidates(37, "CCG employees interviewed", facts.iloc[:2]) == ["sd-a"]
+    assert match_candidates(37, "CCG employees interviewed", facts) == ["sd-a", "sd-b"]  # still ambiguous

@@ -13,11 +13,16 @@ import csv
 import json
 from pathlib import Path
 
-REPEATABLE = {"policy_context", "study_design", "topic_guide", "theme_counts", "study_findings",
+# A copied press claim with a number is a new claim the book would have to pair
+# with a study fact by hand (STUDY_MATCH_OVERRIDES); copies carry no number.
+BLANK_IN_COPIES = {"press_findings": ("number", "unit")}
+# theme_counts is not repeated: its chapter describes particular counts in prose
+# (e.g. the one count of social prescribers), which copies would contradict.
+REPEATABLE = {"policy_context", "study_design", "topic_guide", "study_findings",
               "coverage", "press_findings", "timeline"}
 
 
-def scale_table(path: Path, times: int) -> int:
+def scale_table(path: Path, times: int, blank: tuple[str, ...] = ()) -> int:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         header, rows = reader.fieldnames, list(reader)
@@ -27,6 +32,7 @@ def scale_table(path: Path, times: int) -> int:
             row = dict(row)
             if copy:
                 row["id"] = f"{row['id']}-s{copy}"
+                row.update({column: "" for column in blank})
             out.append(row)
     if "order" in header:
         for position, row in enumerate(out, start=1):
@@ -48,7 +54,7 @@ def main() -> None:
     descriptor = json.loads((args.data_dir / "datapackage.json").read_text())
     for resource in descriptor["resources"]:
         if resource["name"] in REPEATABLE:
-            rows = scale_table(args.data_dir / resource["path"], args.scale)
+            rows = scale_table(args.data_dir / resource["path"], args.scale, BLANK_IN_COPIES.get(resource["name"], ()))
             print(f"{resource['path']}: {rows} rows")
 
 

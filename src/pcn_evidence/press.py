@@ -612,8 +612,14 @@ def units_compatible(press_unit: str, study_unit: str) -> bool:
 
 
 def match_candidates(number: float, unit: str, facts: pd.DataFrame) -> list[str]:
-    """Study fact ids with the same number and a compatible unit, in ``facts`` order."""
+    """Study fact ids with the same number and a compatible unit, in ``facts`` order.
+
+    The same sentence coded more than once is one piece of evidence, not an
+    ambiguity: candidates with an identical quote count once (the first id).
+    """
     same = facts[(facts["number"] == float(number)) & facts["unit"].map(lambda u: units_compatible(unit, u))]
+    if "quote" in same.columns:
+        same = same.drop_duplicates(subset="quote", keep="first")
     return list(same["id"])
 
 

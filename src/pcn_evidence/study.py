@@ -931,8 +931,11 @@ def theme_count_values(counts: pd.DataFrame, study_design: pd.DataFrame) -> dict
         values[f"theme{row.theme_number}_units"] = row.units
     for unit in ("social prescribers", "CCG areas"):
         part = rows[rows["unit"] == unit]
-        if len(part) == 1:
-            values[f"{unit.replace(' ', '_').lower()}_count"] = int(part["count"].iloc[0])
+        if len(part) != 1:
+            # the chapter's prose describes this count as a single place: say so, don't drop the key
+            raise ValueError(f"the theme-counts chapter describes exactly one count in {unit!r}; "
+                             f"data/theme_counts.csv has {len(part)}: update the chapter's prose")
+        values[f"{unit.replace(' ', '_').lower()}_count"] = int(part["count"].iloc[0])
     return values
 
 
