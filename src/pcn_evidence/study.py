@@ -55,6 +55,12 @@ BJGP = "Warwick-Giles et al. (2021), BJGP"
 # --- small helpers ------------------------------------------------------------------------
 
 
+def _provenance(rows: pd.DataFrame, where: str, with_source: bool = False) -> dict[str, pd.Series]:
+    """The columns every fact table ends with: verbatim quote, where it is, and the fact's id."""
+    location = rows["source_id"] + ", " + rows["locator"] if with_source else rows["locator"]
+    return {"Verbatim quote": rows["quote"], where: location, "Fact id": rows["id"]}
+
+
 def format_number(value: float | int | None, missing: str = "—") -> str:
     """A number as a policy reader writes it: ``30000`` -> ``'30,000'``, ``12.5`` stays ``'12.5'``.
 
@@ -282,9 +288,7 @@ def comparison_table(timeline: pd.DataFrame, ids: Sequence[str], caption: str, t
         "In words": [describe_span(s, e) for s, e in zip(rows["start"], rows["end"])],
         "Known to the": rows["precision"],
         "Date stated or inferred": rows["date_basis"],
-        "Verbatim quote": rows["quote"],
-        "Source, where": rows["source_id"] + ", " + rows["locator"],
-        "Fact id": rows["id"],
+        **_provenance(rows, "Source, where", with_source=True),
     })
     return DisplayTable(frame, caption=caption, source="data/timeline.csv", table_id=table_id)
 
@@ -303,9 +307,7 @@ def policy_context_table(policy: pd.DataFrame) -> DisplayTable:
         "Policy fact": rows["statement"],
         "Number": [format_number(v, missing="") for v in rows["number"]],
         "Unit": rows["unit"].fillna(""),
-        "Verbatim quote": rows["quote"],
-        "Where in the study": rows["locator"],
-        "Fact id": rows["id"],
+        **_provenance(rows, "Where in the study"),
     })
     return DisplayTable(frame, caption="What PCNs are: the policy facts the study's introduction sets out",
                         source=f"{BJGP}, Introduction; data/policy_context.csv", table_id="tbl-policy-context",
@@ -468,9 +470,7 @@ def design_table(study_design: pd.DataFrame) -> DisplayTable:
         "Aspect": rows["aspect"].str.capitalize(),
         "Design fact": rows["item"],
         "Value (with unit)": values,
-        "Verbatim quote": rows["quote"],
-        "Where in the article": rows["locator"],
-        "Fact id": rows["id"],
+        **_provenance(rows, "Where in the article"),
     })
     return DisplayTable(frame, caption="How the study was designed and reported, as the article states it",
                         source=f"{BJGP}; data/study_design.csv", table_id="tbl-study-design")
@@ -613,9 +613,7 @@ def theme_counts_table(counts: pd.DataFrame) -> DisplayTable:
         "Unit counted": rows["unit"],
         "Share of the interviewees (only with a denominator)": rows["share"],
         "Denominator basis": rows["denominator_note"],
-        "Verbatim quote": rows["quote"],
-        "Where in the article": rows["locator"],
-        "Fact id": rows["id"],
+        **_provenance(rows, "Where in the article"),
     })
     return DisplayTable(frame, caption="Every count the study reports, by meta-theme, with the unit it counts",
                         source=f"{BJGP}, Results; data/theme_counts.csv", table_id="tbl-theme-counts",
@@ -702,9 +700,7 @@ def coverage_table(coverage: pd.DataFrame) -> DisplayTable:
         "What the source says": rows["statement"],
         "Number": [format_number(v, missing="") for v in rows["number"]],
         "Unit": rows["unit"].fillna(""),
-        "Verbatim quote": rows["quote"],
-        "Where in the article": rows["locator"],
-        "Fact id": rows["id"],
+        **_provenance(rows, "Where in the article"),
     })
     return DisplayTable(frame, caption="Geographical coverage as the study states it",
                         source=f"{BJGP}; data/coverage.csv", table_id="tbl-coverage",
@@ -793,9 +789,7 @@ def ccg_landscape_table(press: pd.DataFrame, timeline: pd.DataFrame,
         "Number": [format_number(v) for v in facts["number"]],
         "Unit": facts["unit"],
         "When": [when] * len(facts),
-        "Verbatim quote": facts["quote"],
-        "Source, where": facts["source_id"] + ", " + facts["locator"],
-        "Fact id": facts["id"],
+        **_provenance(facts, "Source, where", with_source=True),
     })
     return DisplayTable(frame, caption="The number of CCGs in England around the April mergers, as reported",
                         source="Hacker (2021), Healthcare Leader; data/press_findings.csv and data/timeline.csv",
