@@ -57,4 +57,4 @@ $(BROWSER_STAMP): requirements-browser.txt $(STAMP)
 	touch $(BROWSER_STAMP)
 
 test-browser: $(BROWSER_STAMP) book
-	$(PY) -m pytest -p no:xdist tests/browser
+	$(PY) -m pytest -n 0 tests/browser
