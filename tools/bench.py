@@ -32,9 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import book  # noqa: E402
 
-IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "bench")
-
-
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
@@ -45,10 +42,7 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
 
 
 def make_copy(scale: int) -> tuple[Path, dict[str, str]]:
-    work = Path(tempfile.mkdtemp(prefix="pcn-bench-"))
-    shutil.copytree(ROOT, work, ignore=IGNORE, dirs_exist_ok=True)  # copy2 keeps mtimes: the venv stamp stays valid
-    (work / ".venv").symlink_to(ROOT / ".venv")
-    env = dict(os.environ, PCN_EVIDENCE_DATA=str(work / "data"))
+    work, env = book.working_copy(Path(tempfile.mkdtemp(prefix="pcn-bench-")))
     if scale > 1:
         subprocess.run([sys.executable, str(ROOT / "tools" / "synthetic.py"), str(work / "data"), "--scale", str(scale)],
                        check=True)

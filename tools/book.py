@@ -37,6 +37,21 @@ DOWNLOADS_DONE = BUILD / ".downloads-complete"
 INPUTS = ("data", "src/pcn_evidence", "requirements.txt", "_config.yml")
 
 
+# What a throwaway copy of the book leaves out: environments, build output, caches.
+COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "bench")
+
+
+def working_copy(destination: Path) -> tuple[Path, dict[str, str]]:
+    """Copy the book to ``destination`` (sharing this .venv) for builds that must not touch the tree.
+
+    Returns the copy and an environment that points the chapters at the copy's data.
+    copytree keeps mtimes, so the venv's install stamp stays valid for `make` in the copy.
+    """
+    shutil.copytree(ROOT, destination, ignore=COPY_IGNORE, dirs_exist_ok=True)
+    (destination / ".venv").symlink_to(ROOT / ".venv")
+    return destination, dict(os.environ, PCN_EVIDENCE_DATA=str(destination / "data"))
+
+
 def inputs_digest(root: Path = ROOT) -> str:
     """sha256 over every file the chapters' outputs depend on besides their own code."""
     digest = hashlib.sha256()

@@ -8,27 +8,22 @@ it is empty, and the check fails on any difference.
 
 from __future__ import annotations
 
-import filecmp
 import hashlib
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "bench")
+sys.path.insert(0, str(ROOT / "tools"))
+import book  # noqa: E402
 
 # path relative to _build/html -> why it may differ. Keep this empty unless a difference is unavoidable.
 ALLOWED_TO_DIFFER: dict[str, str] = {}
 
 
 def build_copy(parent: Path, name: str) -> Path:
-    work = parent / name
-    shutil.copytree(ROOT, work, ignore=IGNORE)
-    (work / ".venv").symlink_to(ROOT / ".venv")
-    env = dict(os.environ, PCN_EVIDENCE_DATA=str(work / "data"))
+    work, env = book.working_copy(parent / name)
     result = subprocess.run([sys.executable, "tools/book.py", "build"], cwd=work, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"build in {work} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
