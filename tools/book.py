@@ -85,7 +85,50 @@ def toc_notebooks(root: Path = ROOT) -> list[Path]:
     return found
 
 
-def execute(path: Path, timeout: int = 120) -> nbformat.NotebookNode:
+TEXT_FORMAT = "md:myst"
+PAIRED = "ipynb," + TEXT_FORMAT
+
+
+def text_twin(path: Path) -> Path:
+    """The MyST markdown twin of a chapter notebook (what people edit and review)."""
+    return path.with_suffix(".md")
+
+
+def notebook_from_text(md: Path) -> nbformat.NotebookNode:
+    """The notebook a text twin describes, without outputs; cell ids numbered so the file is reproducible."""
+    import jupytext
+
+    notebook = jupytext.read(md, fmt=TEXT_FORMAT)
+    notebook.metadata.setdefault("jupytext", {})["formats"] = PAIRED
+    notebook.metadata["jupytext"].pop("text_representation", None)
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index:02d}"
+    return notebook
+
+
+def cells_for_comparison(notebook: nbformat.NotebookNode) -> list[tuple[str, str, dict]]:
+    """What must agree between a notebook and its text twin: each cell's type, source and metadata."""
+    ignore = {"execution", "jp-MarkdownHeadingCollapsed"}
+    return [(c.cell_type, c.source.strip(), {k: v for k, v in c.metadata.items() if k not in ignore})
+            for c in notebook.cells]
+
+
+def out_of_sync(path: Path) -> str | None:
+    """Why a chapter and its text twin disagree, or None when they are in sync."""
+    md = text_twin(path)
+    if not md.exists():
+        return f"{md.relative_to(ROOT)} is missing (run `make outputs`)"
+    stored, text = cells_for_comparison(nbformat.read(path, as_version=4)), cells_for_comparison(notebook_from_text(md))
+    if stored == text:
+        return None
+    for index, (a, b) in enumerate(zip(stored, text)):
+        if a != b:
+            return (f"cell {index} differs between {path.name} and {md.name}; edit the .md and run `make outputs` "
+                    f"(stored: {a[1][:60]!r}; text: {b[1][:60]!r})")
+    return f"{path.name} has {len(stored)} cells, {md.name} has {len(text)}; edit the .md and run `make outputs`"
+
+
+def execute(path: Path, timeout: int = 120, notebook: nbformat.NotebookNode | None = None) -> nbformat.NotebookNode:
     """Execute one notebook in its own folder, as the build and nbval do.
 
     Timing metadata is not recorded: jupyter-cache hashes cell metadata, and
@@ -93,34 +136,37 @@ def execute(path: Path, timeout: int = 120) -> nbformat.NotebookNode:
     """
     from nbclient import NotebookClient
 
-    notebook = nbformat.read(path, as_version=4)
+    notebook = notebook if notebook is not None else nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}}, record_timing=False)
     client.execute()
     return notebook
 
 
-def _execute_worker(path: str) -> tuple[str, nbformat.NotebookNode | None, str, float]:
+def _execute_worker(job: tuple[str, bool]) -> tuple[str, nbformat.NotebookNode | None, str, float]:
     from nbclient.exceptions import CellExecutionError
 
+    path, from_text = job
     start = time.perf_counter()
     try:
-        return path, execute(Path(path)), "", time.perf_counter() - start
+        source = notebook_from_text(text_twin(Path(path))) if from_text else None
+        return path, execute(Path(path), notebook=source), "", time.perf_counter() - start
     except CellExecutionError as exc:  # its text holds the failing cell's source and traceback
         return path, None, re.sub(r"\x1b\[[0-9;]*m", "", str(exc)), time.perf_counter() - start
     except Exception as exc:  # kernel died, timeout, unreadable notebook
         return path, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - start
 
 
-def execute_all(paths: list[Path], jobs: int | None = None) -> dict[Path, nbformat.NotebookNode]:
-    """Execute notebooks in parallel; exit with every failing cell printed if any fails."""
+def execute_all(paths: list[Path], jobs: int | None = None,
+                from_text: bool = False) -> dict[Path, nbformat.NotebookNode]:
+    """Execute notebooks in parallel (``from_text``: as their text twins describe them); exit with every failing cell printed if any fails."""
     if not paths:
         return {}
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     results: dict[Path, nbformat.NotebookNode] = {}
     failures = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for path, notebook, error, seconds in pool.map(_execute_worker, [str(p) for p in paths]):
+        for path, notebook, error, seconds in pool.map(_execute_worker, [(str(p), from_text) for p in paths]):
             rel = Path(path).relative_to(ROOT)
             if notebook is None:
                 failures.append((rel, error))
@@ -131,7 +177,7 @@ def execute_all(paths: list[Path], jobs: int | None = None) -> dict[Path, nbform
     if failures:
         for rel, error in failures:
             print(f"\nError executing {rel}:\n{error}", file=sys.stderr)
-        sys.exit(f"\n{len(failures)} chapter(s) failed to execute; the book was not built.")
+        sys.exit(f"\n{len(failures)} chapter(s) failed to execute.")
     return results
 
 
@@ -186,8 +232,8 @@ def build(jobs: int | None = None, strict: bool = True) -> int:
 
 
 def outputs(paths: list[Path], jobs: int | None = None) -> None:
-    """Re-execute chapters and store their outputs in place (what nbval compares against)."""
-    for path, notebook in execute_all(paths, jobs).items():
+    """Re-execute chapters from their text twins and store the outputs in the notebooks (what nbval compares)."""
+    for path, notebook in execute_all(paths, jobs, from_text=True).items():
         for cell in notebook.cells:
             cell.get("metadata", {}).pop("execution", None)
         nbformat.write(notebook, path)

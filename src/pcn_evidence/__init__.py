@@ -2,19 +2,26 @@
 
 The public API is small and typed:
 
+* :class:`Chapter` opens a chapter: its declared tables and files only (``chapters/inputs.yml``);
 * :func:`load_table` / :func:`load_package` read ``data/`` validated against its schema;
+  :func:`vocabulary` and :func:`labels` read its vocabularies;
+* :func:`fact` is the one way to get a coded fact's value, unit, quote and locator;
 * :class:`EvidenceError` is the one error bad data raises, naming file, row, column and value;
-* :func:`glue_values` publishes computed numbers to the chapters' prose;
-* :mod:`pcn_evidence.tabulate` and :mod:`pcn_evidence.figures` make the tables and figures.
+* :mod:`pcn_evidence.prose` and :mod:`pcn_evidence.dates` put numbers, units, lists and dates
+  into words, and :func:`glue_values` publishes them to the chapters' prose;
+* :mod:`pcn_evidence.tabulate`, :mod:`pcn_evidence.figures`, :mod:`pcn_evidence.charts` and
+  :mod:`pcn_evidence.timeline` make the tables and figures.
 """
 
+from .chapter import Chapter
 from .errors import EvidenceError, Problem
-from .load import load_package, load_table, split_tags, table_names
+from .facts import Fact, fact
+from .load import labels, load_package, load_table, split_tags, table_names, vocabulary
 from .numbers import numbers_in, states_number
 from .prose import glue_values
 
 __all__ = [
-    "EvidenceError", "Problem", "load_package", "load_table", "split_tags", "table_names",
-    "numbers_in", "states_number", "glue_values",
+    "Chapter", "EvidenceError", "Problem", "Fact", "fact", "labels", "load_package", "load_table", "split_tags",
+    "table_names", "vocabulary", "numbers_in", "states_number", "glue_values",
 ]
 __version__ = "0.1.0"

@@ -10,19 +10,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
-from .tabulate import DisplayTable
+from .inputs import check_file
 
-__all__ = ["read_citation", "bibtex", "plain_citation", "citation_table"]
+__all__ = ["read_citation", "bibtex", "plain_citation"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def read_citation(path: Path | str | None = None) -> dict[str, Any]:
-    """The parsed CITATION.cff."""
-    return yaml.safe_load(Path(path or ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    """The parsed CITATION.cff (within a chapter, a file the chapter must declare)."""
+    source = Path(path or ROOT / "CITATION.cff")
+    check_file(source)
+    return yaml.safe_load(source.read_text(encoding="utf-8"))
 
 
 def _authors(cff: dict[str, Any]) -> list[str]:
@@ -55,13 +56,3 @@ def plain_citation(cff: dict[str, Any], item: str | None = None, page: str | Non
         kind = "Key message" if item.startswith("km-") else "Finding"
         text += f" {kind} {item}" + (f" ({page}#{item})" if page else "") + "."
     return text
-
-
-def citation_table(cff: dict[str, Any], items: pd.DataFrame, page: str, caption: str) -> DisplayTable:
-    """One ready citation per item; ``items`` has columns ``id`` and ``title``."""
-    frame = pd.DataFrame({
-        "Id (stable)": items["id"],
-        "Statement": items["title"],
-        "Cite as": [plain_citation(cff, i, page) for i in items["id"]],
-    })
-    return DisplayTable(frame, caption=caption, source="CITATION.cff and the book's stable anchors")

@@ -65,8 +65,9 @@ def field_checks(field: dict[str, Any], schema: dict[str, Any]) -> str:
     parts: list[str] = []
     if "enum" in constraints:
         parts.append("one of: " + "; ".join(str(v) for v in constraints["enum"]))
-    if "pcn:list_enum" in field:
-        parts.append("semicolon-separated list of: " + "; ".join(field["pcn:list_enum"]))
+    if "pcn:list_reference" in field:
+        ref = field["pcn:list_reference"]
+        parts.append(f"semicolon-separated list of {ref['resource']}.{ref['field']} values")
     if "pattern" in constraints:
         parts.append(f"matches the pattern {constraints['pattern']}")
     if "minimum" in constraints:

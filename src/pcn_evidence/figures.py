@@ -24,6 +24,8 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 
+from .inputs import record_figure
+
 __all__ = ["PALETTE", "setup", "new_figure", "render", "SVGFigure"]
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -126,14 +128,38 @@ def _stable_ids(svg: str) -> str:
     return pattern.sub(lambda m: mapping[m.group(0)], svg)
 
 
-def render(fig: Figure, name: str, alt: str) -> SVGFigure:
-    """Render ``fig`` to deterministic SVG with alt text ``alt`` (which should state the finding)."""
+def _freeze_layout(fig: Figure, digits: int = 4) -> None:
+    """Solve the constrained layout once, then fix each axes at its position rounded to ``digits``.
+
+    The constrained-layout solver can differ in the last bits of a float from one
+    run to the next; matplotlib hashes each axes' clip rectangle, at full precision,
+    into an SVG id, so that noise alone would change the file's bytes. Rounding the
+    solved positions (to 1/10,000 of the figure) keeps the layout and the bytes.
+    """
+    fig.draw_without_rendering()
+    positions = [(ax, [round(v, digits) for v in ax.get_position().bounds]) for ax in fig.axes]
+    fig.set_layout_engine("none")
+    for ax, bounds in positions:
+        ax.set_position(bounds)
+
+
+def render(fig: Figure, name: str, alt: str, freeze_layout: bool = False) -> SVGFigure:
+    """Render ``fig`` to deterministic SVG with alt text ``alt`` (which should state the finding).
+
+    ``freeze_layout`` fixes a constrained layout at rounded positions first (see
+    :func:`_freeze_layout`): use it for figures whose panels the solver places.
+    During a build the figure is also saved for download, and the active chapter
+    lists it in its downloads panel.
+    """
     setup()
+    if freeze_layout:
+        _freeze_layout(fig)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     result = SVGFigure(name=name, alt=alt, svg=_stable_ids(buffer.getvalue()))
     from .downloads import downloads_dir  # during a build, every figure is also offered for download
 
+    record_figure(name)
     target = downloads_dir()
     if target is not None:
         result.save(target / "figures", fig)

@@ -1,8 +1,12 @@
-"""Load the coded evidence as typed pandas tables, validated first.
+"""Load the coded evidence as typed pandas tables, validated first, and read its vocabularies.
 
 >>> counts = load_table("theme_counts")
 >>> str(counts["count"].dtype)
 'Int64'
+>>> vocabulary("cerqual", "confidence")
+['high', 'moderate', 'low', 'very low']
+>>> labels("topics")["ccg-mergers"]
+'CCG mergers'
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import DataPackage, default_data_dir, parse_cell, validate_package
+from . import inputs
+from .schema import DataPackage, default_data_dir, parse_cell, read_package, split_list, validate_package
 
-__all__ = ["load_package", "load_table", "table_names", "split_tags"]
+__all__ = ["load_package", "load_table", "table_names", "split_tags", "vocabulary", "labels"]
 
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "string": "string"}
 
@@ -59,7 +64,11 @@ def load_package(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
 
 
 def load_table(name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
-    """One validated, typed table of the data package (e.g. ``"theme_counts"``)."""
+    """One validated, typed table of the data package (e.g. ``"theme_counts"``).
+
+    Within a chapter, the table must be one the chapter declares (``chapters/inputs.yml``).
+    """
+    inputs.check_table(name)
     package = load_package(data_dir)
     if name not in package:
         raise KeyError(f"no table {name!r} in the data package; tables are: {', '.join(sorted(package))}")
@@ -71,8 +80,24 @@ def table_names(data_dir: Path | str | None = None) -> list[str]:
     return list(load_package(data_dir))
 
 
-def split_tags(cell: str | None) -> list[str]:
-    """Split a semicolon-separated tag cell (``"ccg-support; covid-19"``) into tags."""
-    if cell is None or pd.isna(cell):
+def split_tags(cell: object) -> list[str]:
+    """Split a semicolon-separated list cell (``"ccg-support; covid-19"``); a missing cell gives ``[]``."""
+    if cell is None or (not isinstance(cell, str) and pd.isna(cell)):  # type: ignore[call-overload]
         return []
-    return [tag.strip() for tag in str(cell).split(";") if tag.strip()]
+    return split_list(str(cell))
+
+
+def vocabulary(table: str, field: str, data_dir: Path | str | None = None) -> list[str]:
+    """The allowed values of a column, in the order the schema lists them (the book's display order)."""
+    inputs.check_table(table)
+    package, _ = read_package(data_dir)
+    for spec in package.tables[table].fields:
+        if spec["name"] == field and "enum" in spec.get("constraints", {}):
+            return list(spec["constraints"]["enum"])
+    raise KeyError(f"column {field!r} of table {table!r} has no list of allowed values (enum) in its schema")
+
+
+def labels(table: str, value: str = "label", data_dir: Path | str | None = None) -> dict[str, str]:
+    """A vocabulary table as ``{id: value}`` in its row order, e.g. ``labels("topics")``."""
+    frame = load_table(table, data_dir)
+    return dict(zip(frame["id"].astype(str), frame[value].astype(str)))

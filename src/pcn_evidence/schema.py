@@ -7,7 +7,8 @@ types, vocabularies, keys and the project's own checks:
 * ``pcn:verbatim`` marks a quote column (checked against the sources in
   :mod:`pcn_evidence.provenance`, where the sources are available);
 * ``pcn:number_in`` names the column whose text must state this column's number;
-* ``pcn:list_enum`` is the vocabulary of a semicolon-separated list column;
+* ``pcn:list_reference`` (``{"resource": …, "field": …}``) makes each item of a
+  semicolon-separated list column a foreign key into a vocabulary table;
 * ``pcn:evidence_ids`` marks a semicolon-separated list of fact ids that must exist;
 * ``pcn:checks`` holds row checks: ``not_greater`` (count <= denominator) and
   ``evidence_for_stance`` (evidence ids are given unless the source is silent).
@@ -27,7 +28,7 @@ from typing import Any
 from .errors import EvidenceError, Problem
 from .numbers import states_number
 
-__all__ = ["DataPackage", "Table", "read_package", "validate_package"]
+__all__ = ["DataPackage", "Table", "read_package", "validate_package", "split_list", "parse_cell"]
 
 _DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -170,12 +171,6 @@ def _cell_problems(table: Table, index: int, field: dict[str, Any], text: str) -
                                         "(store a short quote, never a passage)", value=text[:60] + "…", **where))
     if "pattern" in constraints and not re.fullmatch(constraints["pattern"], text):
         problems.append(Problem(message=f"does not match the pattern {constraints['pattern']}", value=text, **where))
-    if "pcn:list_enum" in field:
-        vocabulary = field["pcn:list_enum"]
-        unknown = [tag for tag in (t.strip() for t in text.split(";")) if tag not in vocabulary]
-        if unknown:
-            problems.append(Problem(message=f"unknown tag(s) {', '.join(map(repr, unknown))}; expected tags from "
-                                            f"{', '.join(vocabulary)} separated by ';'", value=text, **where))
     return problems
 
 
@@ -298,7 +293,7 @@ def _evidence_id_problems(package: DataPackage) -> list[Problem]:
             if not field.get("pcn:evidence_ids") or field["name"] not in table.header:
                 continue
             for index, row in enumerate(table.rows):
-                for fact_id in (i.strip() for i in row[field["name"]].split(";") if i.strip()):
+                for fact_id in split_list(row[field["name"]]):
                     if fact_id not in facts:
                         message = "unknown evidence id; expected ids of coded facts (e.g. tc-…, pf-…, sf-…)"
                     elif "source_id" in row and facts[fact_id] != row["source_id"]:
@@ -309,6 +304,41 @@ def _evidence_id_problems(package: DataPackage) -> list[Problem]:
                     problems.append(Problem(table.label, message, row=index + 1, line=table.lines[index],
                                             column=field["name"], value=fact_id))
     return problems
+
+
+def _list_reference_problems(package: DataPackage) -> list[Problem]:
+    """Each item of a ``pcn:list_reference`` list column must be a key of its vocabulary table."""
+    problems = []
+    for table in package.tables.values():
+        for field in table.fields:
+            reference = field.get("pcn:list_reference")
+            if not reference or field["name"] not in table.header:
+                continue
+            target = package.tables.get(reference["resource"])
+            if target is None:
+                problems.append(Problem(table.label, f"column '{field['name']}' refers to the table "
+                                                     f"{reference['resource']!r}, which the data package does not list"))
+                continue
+            vocabulary = [row[reference["field"]] for row in target.rows]
+            for index, row in enumerate(table.rows):
+                unknown = [tag for tag in split_list(row[field["name"]]) if tag not in vocabulary]
+                if unknown:
+                    problems.append(Problem(table.label, f"unknown tag(s) {', '.join(map(repr, unknown))}; expected "
+                                                         f"tags from {target.label} ({', '.join(vocabulary)}) "
+                                                         "separated by ';'", row=index + 1, line=table.lines[index],
+                                            column=field["name"], value=row[field["name"]]))
+    return problems
+
+
+def split_list(cell: str | None) -> list[str]:
+    """Split a semicolon-separated list cell (``"ccg-support; covid-19"``) into its items.
+
+    >>> split_list("sf-a; tc-b;")
+    ['sf-a', 'tc-b']
+    """
+    if cell is None or not isinstance(cell, str):
+        return []
+    return [item.strip() for item in cell.split(";") if item.strip()]
 
 
 def _foreign_key_problems(package: DataPackage) -> list[Problem]:
@@ -339,6 +369,7 @@ def validate_package(data_dir: Path | str | None = None) -> DataPackage:
     for table in package.tables.values():
         problems.extend(_table_problems(table))
     problems.extend(_foreign_key_problems(package))
+    problems.extend(_list_reference_problems(package))
     problems.extend(_evidence_id_problems(package))
     if problems:
         raise EvidenceError(problems)

@@ -12,11 +12,12 @@ True
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["DisplayTable", "format_cell"]
+__all__ = ["DisplayTable", "format_cell", "ordered", "provenance_columns"]
 
 
 def format_cell(value: object, missing: str = "") -> str:
@@ -76,18 +77,22 @@ class DisplayTable:
         return f"{self.caption} ({len(self.frame)} rows). Source: {self.source}"
 
 
-def sources_table(sources: pd.DataFrame) -> DisplayTable:
-    """The evidence base: one row per source, dated only where the text dates it."""
-    date = sources["date"].map(lambda d: format_cell(d, missing="not dated in the text"))
-    frame = pd.DataFrame({
-        "Source id": sources["id"],
-        "Kind": sources["kind"],
-        "Title": sources["title"],
-        "Outlet": sources["outlet"],
-        "Authors or byline": sources["authors"].fillna("none given"),
-        "Date (ISO 8601)": date,
-        "Reports on": sources["covers"].fillna("—"),
-    })
-    return DisplayTable(frame, caption="The five sources the book rests on",
-                        source="data/sources.csv (citation facts from the publishers' pages)",
-                        table_id="tbl-sources")
+def ordered(frame: pd.DataFrame, column: str, order: Sequence[str], then: Sequence[str] = ()) -> pd.DataFrame:
+    """Sort by ``column`` in the given order (unknown values last, in order of appearance), stably.
+
+    >>> ordered(pd.DataFrame({"aspect": ["b", "x", "a"]}), "aspect", ["a", "b"])["aspect"].tolist()
+    ['a', 'b', 'x']
+    """
+    known = list(order) + [v for v in dict.fromkeys(frame[column].dropna()) if v not in order]
+    rank = frame[column].map({v: i for i, v in enumerate(known)}).fillna(len(known))
+    out = frame.assign(_rank=rank.astype(float), _row=range(len(frame)))
+    return out.sort_values(["_rank", *then, "_row"], kind="mergesort").drop(columns=["_rank", "_row"])
+
+
+def provenance_columns(rows: pd.DataFrame, where: str, with_source: bool = False) -> dict[str, pd.Series]:
+    """The columns every fact table ends with: verbatim quote, where it is (headed ``where``), and the fact's id.
+
+    Spread them into a frame: ``pd.DataFrame({..., **provenance_columns(rows, "Where in the article")})``.
+    """
+    location = rows["source_id"] + ", " + rows["locator"] if with_source else rows["locator"]
+    return {"Verbatim quote": rows["quote"], where: location, "Fact id": rows["id"]}

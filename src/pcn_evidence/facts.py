@@ -1,0 +1,125 @@
+"""One way to get a coded fact: its value, unit, quote, locator and source, by its stable id.
+
+Every table with a verbatim quote column and a ``source_id`` holds coded facts; a
+fact's number is in its ``count`` or ``number`` column, its unit in ``unit``, and a
+fact that is not a number (a design fact such as an NVivo version) has its ``value``.
+
+>>> interviews = fact("sd-sample-size")
+>>> interviews.value, interviews.unit, interviews.source_id
+(37, 'interviews', 'bjgp-2021')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import inputs
+from .schema import DataPackage, Table, parse_cell, validate_package
+
+__all__ = ["Fact", "fact", "facts", "ledger", "fact_tables"]
+
+_NUMBER_COLUMNS = ("count", "number")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A coded fact with its provenance."""
+
+    id: str
+    table: str
+    source_id: str
+    locator: str
+    quote: str
+    number: float | None = None
+    unit: str | None = None
+    text: str | None = None  # the fact's value in words, where the table has a ``value`` column
+
+    @property
+    def value(self) -> int | float | str:
+        """The number (a whole number as ``int``), or else the fact's value in words.
+
+        Raises ``ValueError`` for a fact that states neither.
+        """
+        if self.number is not None:
+            return int(self.number) if float(self.number).is_integer() else self.number
+        if self.text:
+            return self.text
+        raise ValueError(f"coded fact {self.id!r} ({self.table}) states no number and no value")
+
+
+def _quote_column(table: Table) -> str | None:
+    columns = [f["name"] for f in table.fields if f.get("pcn:verbatim")]
+    return columns[0] if columns else None
+
+
+def _key(table: Table) -> str:
+    """The column that identifies a fact: the table's (single-column) primary key, else ``id``."""
+    key = table.schema.get("primaryKey", "id")
+    return key if isinstance(key, str) else key[0]
+
+
+def fact_tables(package: DataPackage) -> list[Table]:
+    """The tables that hold coded facts: a verbatim quote column and a ``source_id``."""
+    return [t for t in package.tables.values() if _quote_column(t) and "source_id" in t.header]
+
+
+def _facts_of(table: Table) -> Iterator[Fact]:
+    quote_column = _quote_column(table)
+    assert quote_column is not None
+    types = {f["name"]: f.get("type", "string") for f in table.fields}
+    number_column = next((c for c in _NUMBER_COLUMNS if c in table.header), None)
+    for row in table.rows:
+        if not row[quote_column].strip():
+            continue
+        cell = row[number_column].strip() if number_column else ""
+        number = float(parse_cell(cell, types[number_column])) if number_column and cell else None
+        yield Fact(id=row[_key(table)], table=table.name, source_id=row["source_id"], locator=row.get("locator", ""),
+                   quote=row[quote_column], number=number, unit=row.get("unit") or None,
+                   text=row.get("value") or None)
+
+
+def facts(data_dir: Path | str | None = None) -> dict[str, Fact]:
+    """Every coded fact by id (within a chapter: the facts of the tables it declares)."""
+    package = validate_package(data_dir)
+    found: dict[str, Fact] = {}
+    for table in fact_tables(package):
+        declared = inputs.active()
+        if declared is not None and not declared.reads_table(table.name):
+            continue
+        for item in _facts_of(table):
+            found.setdefault(item.id, item)
+    return found
+
+
+def fact(fact_id: str, data_dir: Path | str | None = None) -> Fact:
+    """The coded fact with this id; a clear error if there is none, or if its table is undeclared."""
+    package = validate_package(data_dir)
+    for table in fact_tables(package):
+        if fact_id in {row[_key(table)] for row in table.rows}:
+            inputs.check_table(table.name)
+            return next(f for f in _facts_of(table) if f.id == fact_id)
+    raise KeyError(f"no coded fact {fact_id!r} in the data package")
+
+
+def ledger(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Every coded fact as a table: table, id, source_id, locator, number (text; '' if none) and quote.
+
+    Within a chapter, every fact table must be declared: the ledger reads them all.
+    """
+    package = validate_package(data_dir)
+    records = []
+    for table in fact_tables(package):
+        inputs.check_table(table.name)
+        number_column = next((c for c in _NUMBER_COLUMNS if c in table.header), None)
+        quote_column = _quote_column(table)
+        assert quote_column is not None
+        for row in table.rows:
+            if row[quote_column].strip():
+                records.append({"table": table.name, "id": row[_key(table)], "source_id": row["source_id"],
+                                "locator": row.get("locator", ""),
+                                "number": row[number_column] if number_column else "", "quote": row[quote_column]})
+    return pd.DataFrame(records, columns=["table", "id", "source_id", "locator", "number", "quote"])
