@@ -12,7 +12,8 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make book      set up .venv, execute the chapters and build the HTML (warnings are errors)"
 	@echo "make test      set up .venv, run the unit tests and nbval over every chapter"
-	@echo "make outputs   re-execute the chapters in place so their stored outputs are current"
+	@echo "make outputs   execute the chapters from their .md text twins and store the outputs in the .ipynb"
+	@echo "make lab       open the chapters in JupyterLab (pinned, with jupytext) to re-run and change them"
 	@echo "make serve     build, then serve _build/html on http://127.0.0.1:8000"
 	@echo "make test-browser  build, then check every page in headless Chromium (console, requests, axe, phone width)"
 	@echo "make bench     time clean/no-change/edit/data builds, make test and the floor (medians)"
@@ -27,13 +28,29 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 book: $(STAMP)
-	$(PY) tools/book.py build
+	@$(PY) tools/book.py build
 
+# The type checker first (the package ships py.typed), then unit tests, the package's doctests and
+# nbval over every chapter, on both cores.
 test: $(STAMP)
-	$(PY) -m pytest -n auto --dist loadfile tests chapters --nbval --nbval-current-env --ignore=tests/browser
+	@$(PY) -m mypy
+	$(PY) -m pytest -n auto --dist loadfile tests chapters src/pcn_evidence --doctest-modules --nbval --nbval-current-env --ignore=tests/browser --ignore=tests/lab
 
 outputs: $(STAMP)
-	$(PY) tools/book.py outputs
+	@$(PY) tools/book.py outputs $(CHAPTERS)
+
+LAB_STAMP := $(VENV)/.installed-lab
+$(LAB_STAMP): requirements-lab.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	touch $(LAB_STAMP)
+
+.PHONY: lab lab-check
+lab: $(LAB_STAMP)
+	PCN_BOOK_ROOT=$(CURDIR) $(VENV)/bin/jupyter lab --notebook-dir=$(CURDIR) chapters/
+
+# What `make lab` needs, checked without opening a browser (run in CI).
+lab-check: $(LAB_STAMP)
+	$(PY) -m pytest -n 0 tests/lab
 
 serve: book
 	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html 8000

@@ -7,10 +7,14 @@
   script once per read phase: pages got it twice and threw "Identifier
   'THEBE_JS_URL' has already been declared". Live code (thebe) is off in this
   book, so its scripts and stylesheet, which also name a CDN, are dropped.
+* Sphinx re-reads a page only when its source file changes, but a chapter's
+  outputs also change when its data do. tools/book.py re-executes such a chapter
+  and names it in ``PCN_REREAD_DOCS``; those pages are re-read here.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 
@@ -30,6 +34,11 @@ def _fix_page(app: Any, pagename: str, templatename: str, context: dict, doctree
                 context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
 
 
+def _reexecuted(app: Any, env: Any, added: set, changed: set, removed: set) -> list[str]:
+    return [doc for doc in os.environ.get("PCN_REREAD_DOCS", "").split() if doc in env.found_docs]
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("html-page-context", _fix_page)
+    app.connect("env-get-outdated", _reexecuted)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,4 +1,4 @@
-"""Tests for pcn_evidence.dictionary: the appendix's data dictionary, ledger and versions."""
+"""Tests for pcn_evidence.dictionary: the data dictionary, the tables overview and the library versions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 
 from pcn_evidence import dictionary as D
 from pcn_evidence import load_table
-from pcn_evidence.provenance import ledger
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -49,8 +48,9 @@ def test_allowed_values_list_every_enum_value():
             checks = frame.loc[(table, field["name"]), "Allowed values and checks"]
             for value in field.get("constraints", {}).get("enum", []):
                 assert str(value) in checks, (table, field["name"], value)
-            for value in field.get("pcn:list_enum", []):
-                assert value in checks
+            if "pcn:list_reference" in field:
+                ref = field["pcn:list_reference"]
+                assert f"list of {ref['resource']}.{ref['field']} values" in checks
 
 
 def test_field_checks_describe_the_project_checks():
@@ -71,7 +71,7 @@ def test_dictionary_follows_a_schema_change(mini_package: Path):
     schema["fields"][0]["description"] = "A changed description."
     schema_path.write_text(json.dumps(schema))
     frame = D.data_dictionary(mini_package)
-    assert set(frame["Table"]) == {"sources", "theme_counts"}
+    assert set(frame["Table"]) == {"sources", "theme_counts", "units"}
     assert frame.loc[(frame["Table"] == "theme_counts") & (frame["Column"] == "id"), "Description"].iloc[0] \
         == "A changed description."
 
@@ -83,15 +83,6 @@ def test_overview_counts_rows_and_columns():
         assert overview.at[name, "Rows (count)"] == len(load_table(name))
         assert overview.at[name, "Columns (count)"] == len(_schemas()[name]["fields"])
     assert overview.at["evidence_matrix", "Links to"] == "sources, synthesis_findings"
-
-
-def test_ledger_table_lists_every_fact_with_its_quote():
-    facts, sources = ledger(), load_table("sources")
-    table = D.ledger_table(facts, sources)
-    assert len(table.frame) == len(facts)
-    assert sorted(table.frame["Fact id"]) == sorted(facts["id"].astype(str))
-    assert set(table.frame["Quote (verbatim)"]) == set(facts["quote"])
-    assert table.frame["Source id"].tolist() == sorted(table.frame["Source id"], key=list(sources["id"]).index)
 
 
 def test_python_version_is_major_minor_only():
@@ -106,22 +97,3 @@ def test_library_versions_are_the_listed_libraries_then_python():
     assert frame.equals(D.library_versions())  # deterministic
     missing = D.library_versions(("no-such-distribution-xyz",))
     assert missing["Version"].iloc[0] == "not installed"
-
-
-def test_appendix_glue():
-    columns, overview, facts, versions = D.data_dictionary(), D.tables_overview(), ledger(), D.library_versions()
-    values = D.appendix_glue(columns, overview, facts, versions)
-    assert values["app_n_columns"] == sum(len(s["fields"]) for s in _schemas().values())
-    assert values["app_n_tables"] == len(_schemas())
-    assert values["app_n_facts"] == len(facts)
-    assert values["app_python"] == D.python_version()
-
-
-@pytest.mark.parametrize("make_table", [
-    lambda: D.dictionary_table(D.data_dictionary()),
-    lambda: D.overview_table(D.tables_overview()),
-    lambda: D.versions_table(D.library_versions()),
-])
-def test_tables_render_with_caption_and_source(make_table):
-    html = make_table()._repr_html_()
-    assert "<caption>" in html and "Source:" in html and 'id="tbl-' in html

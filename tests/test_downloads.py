@@ -29,3 +29,31 @@ def test_panel_links_and_escapes():
     html = downloads_panel(["theme_counts"], ["fig-<x>"])._repr_html_()
     assert 'href="../downloads/data/theme_counts.csv"' in html
     assert "fig-&lt;x&gt;" in html and f'href="../downloads/{PACKAGE_ZIP}"' in html
+
+
+def test_only_the_declared_resources_are_published_never_a_stray_or_linked_file(tmp_path):
+    import shutil
+
+    import pytest
+
+    from helpers import DATA
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "scratch").mkdir()
+    (data / "scratch" / "contacts.csv").write_text("name,phone\nA,1\n")  # untracked, undeclared
+    (data / "notes.json").write_text("{}")
+    secret = tmp_path / "outside.json"
+    secret.write_text('{"token": "x"}')
+    (data / "local_settings.json").symlink_to(secret)
+    out = tmp_path / "out"
+    write_data_downloads(out, data)
+    published = {p.relative_to(out / "data").as_posix() for p in (out / "data").rglob("*") if p.is_file()}
+    assert "scratch/contacts.csv" not in published and "notes.json" not in published
+    assert "local_settings.json" not in published
+    assert not any("contacts" in n or "local_settings" in n for n in zipfile.ZipFile(out / PACKAGE_ZIP).namelist())
+    # a declared resource that is a link is refused by name, not followed
+    (data / "units.csv").unlink()
+    (data / "units.csv").symlink_to(secret)
+    with pytest.raises(ValueError, match="data/units.csv: a published data file must be a regular file"):
+        write_data_downloads(tmp_path / "again", data)

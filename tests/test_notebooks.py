@@ -38,3 +38,41 @@ def test_chapter_follows_the_skeleton(path):
     assert markdown.lstrip().startswith("(chapter-"), f"{path.name}: start with a (chapter-…)= label"
     for heading in ("**In this chapter**", "## Summary"):
         assert heading in markdown, f"{path.name}: missing {heading}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_and_its_text_twin_are_in_sync(path):
+    from book import out_of_sync
+
+    problem = out_of_sync(path)
+    assert problem is None, problem
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_opens_its_own_declaration(path):
+    # A copied chapter that opened another's declaration would re-execute on the wrong inputs.
+    notebook = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    assert f'Chapter("{path.stem}")' in code, f"{path.name}: open the chapter with Chapter(\"{path.stem}\")"
+    assert "downloads()" in code, f"{path.name}: end with chapter.downloads() (generated from the declaration)"
+
+
+def test_every_chapter_declares_its_inputs_and_nothing_else_is_declared():
+    import yaml
+
+    declared = set(yaml.safe_load((ROOT / "chapters" / "inputs.yml").read_text()))
+    assert declared == {p.stem for p in CHAPTERS}
+
+
+def test_an_out_of_sync_twin_is_reported(tmp_path):
+    from book import out_of_sync
+
+    chapter = CHAPTERS[0]
+    copy = tmp_path / chapter.name
+    copy.write_bytes(chapter.read_bytes())
+    twin = chapter.with_suffix(".md").read_text(encoding="utf-8")
+    (tmp_path / chapter.with_suffix(".md").name).write_text(twin.replace("**In this chapter**", "**In this page**"),
+                                                           encoding="utf-8")
+    assert "differs between" in out_of_sync(copy)
+    (tmp_path / chapter.with_suffix(".md").name).unlink()
+    assert "is missing" in out_of_sync(copy)

@@ -21,3 +21,15 @@ def test_join_words_for_prose():
     assert join_words(["a", "b", "c"]) == "a, b and c"
     assert join_words(["a"]) == "a"
     assert join_words([], empty="no topic") == "no topic"
+
+
+def test_one_formatter_for_each_kind_of_thing():
+    from pcn_evidence import prose
+    assert prose.format_number(30000.0) == "30,000" and prose.format_number(None, missing="") == ""
+    assert prose.count_with_unit(2, "CCG areas", "CCG area") == "2 CCG areas"
+    assert prose.count_with_unit(1, "CCG areas", "CCG area") == "1 CCG area"
+    assert prose.count_with_unit(1, "CCG staff") == "1 CCG staff"  # no singular given: the unit is kept
+    assert prose.share_text(9, 37) == "24% (9 of 37 interviewees)"
+    assert prose.wrap("a well-known id f-ccg-support", 8) == "a\nwell-known\nid\nf-ccg-support"
+    assert prose.capitalise("minor concerns") == "Minor concerns"
+    assert prose.lower_first("CCG mergers") == "CCG mergers"

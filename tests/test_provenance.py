@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from helpers import SOURCES
-from pcn_evidence.provenance import is_verbatim, ledger, normalise, quote_problems
+from pcn_evidence.provenance import is_verbatim, normalise, quote_problems
 
 SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
 
@@ -24,10 +24,3 @@ def test_pieces_joined_by_ellipsis_must_each_be_verbatim():
 def test_every_shipped_quote_is_verbatim_in_its_source():
     problems = quote_problems(SOURCES_DIR)
     assert not problems, "\n".join(map(str, problems))
-
-
-def test_the_ledger_has_every_fact_with_a_quote():
-    facts = ledger()
-    assert len(facts) > 0
-    assert facts["id"].is_unique
-    assert (facts["quote"].str.len() > 0).all()

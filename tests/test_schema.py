@@ -37,7 +37,7 @@ def test_the_mini_package_is_valid(mini_package):
     ("count", "twenty", "column 'count': got 'twenty'; expected a whole number"),
     ("count", "-3", "column 'count': got '-3'; expected a value of at least 0"),
     ("count", "2.5", "column 'count': got '2.5'; expected a whole number"),
-    ("unit", "practices", "column 'unit': got 'practices'; expected one of 'CCGs', 'CCG staff'"),
+    ("unit", "practices", "column 'unit': got 'practices'; unknown unit; expected one of the ids in data/units.csv: CCG areas"),
     ("meta_theme", "Theme 1", "column 'meta_theme': got 'Theme 1'; expected one of"),
     ("quote", "", "column 'quote': got ''; a value is required here but the cell is empty"),
     ("quote", "   ", "column 'quote': got '   '; a value is required here but the cell is empty"),
@@ -109,13 +109,19 @@ def test_unknown_topic_tag(tmp_path):
     shutil.copytree(DATA / "schemas", directory / "schemas")
     shutil.copy(DATA / "sources.csv", directory / "sources.csv")
     descriptor = json.loads((DATA / "datapackage.json").read_text())
-    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in {"sources", "study_findings"}]
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in {"sources", "study_findings", "topics"}]
     (directory / "datapackage.json").write_text(json.dumps(descriptor))
+    shutil.copy(DATA / "topics.csv", directory / "topics.csv")
     header = [f["name"] for f in json.loads((DATA / "schemas" / "study_findings.json").read_text())["fields"]]
     row = {"id": "sf-x", "section": "Results", "meta_theme": "", "finding": "f", "topics": "ccg-support; money",
            "source_id": "bjgp-2021", "locator": "Results", "quote": "q"}
     write_csv(directory / "study_findings.csv", header, [[row[h] for h in header]])
-    assert "column 'topics': got 'ccg-support; money'; unknown tag(s) 'money'" in problems(directory)
+    assert "column 'topics': got 'ccg-support; money'; unknown tag(s) 'money'; expected tags from data/topics.csv" \
+        in problems(directory)
+    # a list column whose vocabulary table is not in the package is named, not skipped
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "topics"]
+    (directory / "datapackage.json").write_text(json.dumps(descriptor))
+    assert "column 'topics' refers to the table 'topics', which the data package does not list" in problems(directory)
 
 
 def test_invalid_descriptor(tmp_path):
@@ -168,3 +174,11 @@ def test_stance_and_evidence_must_agree(tmp_path):
     assert "row 1 (line 2), column 'evidence_ids': got ''; a 'supports' judgement must cite the coded facts" in message
     assert "row 2 (line 3), column 'evidence_ids': got 'tc-ccgs-allocated-staff-time'; the source is 'silent'" in message
     assert "row 3 (line 4), column 'finding_id': got 'f-made-up'; unknown finding_id" in message
+
+
+def test_a_foreign_key_to_a_table_the_package_does_not_list_is_named(mini_package):
+    descriptor = json.loads((mini_package / "datapackage.json").read_text())
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "units"]
+    (mini_package / "datapackage.json").write_text(json.dumps(descriptor))
+    assert "data/theme_counts.csv: column 'unit' refers to the table 'units', which the data package does not list" \
+        in problems(mini_package)

@@ -1,7 +1,6 @@
 import pandas as pd
 
-from pcn_evidence import load_table
-from pcn_evidence.tabulate import DisplayTable, format_cell, sources_table
+from pcn_evidence.tabulate import DisplayTable, format_cell, ordered, provenance_columns
 
 
 def test_cells_are_escaped_and_headers_are_header_cells():
@@ -25,6 +24,14 @@ def test_format_cell():
     assert format_cell(pd.Timestamp("2021-06-29")) == "2021-06-29"
 
 
-def test_sources_table_leaves_undated_items_undated():
-    html = sources_table(load_table("sources"))._repr_html_()
-    assert "not dated in the text" in html and "2021-06-29" in html
+def test_ordered_puts_known_values_first_in_the_given_order_and_keeps_unknown_ones():
+    frame = pd.DataFrame({"aspect": ["size", "new", "purpose", "size"], "n": [1, 2, 3, 4]})
+    out = ordered(frame, "aspect", ["purpose", "size"])
+    assert out["aspect"].tolist() == ["purpose", "size", "size", "new"]
+    assert out["n"].tolist() == [3, 1, 4, 2]  # stable within a value
+
+
+def test_provenance_columns_end_every_fact_table():
+    rows = pd.DataFrame({"id": ["tc-a"], "quote": ["q"], "locator": ["Results"], "source_id": ["bjgp-2021"]})
+    assert list(provenance_columns(rows, "Where")) == ["Verbatim quote", "Where", "Fact id"]
+    assert provenance_columns(rows, "Where", with_source=True)["Where"].iloc[0] == "bjgp-2021, Results"

@@ -1,10 +1,13 @@
 """Measure build and test times (`make bench`): medians of several runs, in a throwaway copy.
 
 Scenarios: (a) clean build, (b) no-change rebuild, (c) rebuild after editing one
-chapter's code, (d) rebuild after changing one data value, (e) `make test`, and
-(f) the floor: every chapter executed once with nbclient in parallel on all
-cores, plus a Sphinx build with execution off. Prints each median and the
-ratios a/f and b/a, and writes bench/results/latest.{json,md}.
+chapter's code, (d) rebuild after changing one data value (the explanation of one
+row of data/coreq.csv: only the chapters that declare coreq re-execute), (d0) the
+same kind of change handled as the build did before declared inputs (every chapter
+re-executes and every page is re-read), (g) rebuild after bumping the version in
+CITATION.cff, (e) `make test`, and (f) the floor: every chapter executed once with
+nbclient in parallel on all cores, plus a Sphinx build with execution off. Prints
+each median and the ratios, and writes bench/results/latest.{json,md}.
 
     python tools/bench.py [--runs 3] [--scale 10] [--skip-test]
 
@@ -57,11 +60,24 @@ def edit_first_code_cell(path: Path, marker: str) -> None:
 
 
 def edit_data_value(data: Path, marker: str) -> None:
-    sources = data / "sources.csv"
-    text = sources.read_text(encoding="utf-8")
-    sources.write_text(text.replace("Byline date in the text.", f"Byline date in the text ({marker}).", 1)
-                       if "Byline date in the text." in text else text.replace(",Healthcare Leader", f",Healthcare Leader {marker}", 1),
-                       encoding="utf-8")
+    """Append a marker to the explanation of the first row of coreq.csv (a text cell, no number)."""
+    import csv
+    import io
+
+    path = data / "coreq.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    column = rows[0].index("explanation")
+    rows[1][column] += f" ({marker})"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def bump_version(work: Path, marker: str) -> None:
+    cff = work / "CITATION.cff"
+    lines = [f"version: 0.0.{marker}" if line.startswith("version:") else line
+             for line in cff.read_text(encoding="utf-8").splitlines()]
+    cff.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def floor_once(work: Path, env: dict[str, str]) -> float:
@@ -84,7 +100,7 @@ def measure(runs: int, scale: int, skip_test: bool) -> dict:
     work, env = make_copy(scale)
     build = [sys.executable, "tools/book.py", "build"]
     chapters = book.toc_notebooks(work)
-    times: dict[str, list[float]] = {k: [] for k in "abcdef"}
+    times: dict[str, list[float]] = {k: [] for k in ("a", "b", "c", "d", "d0", "g", "e", "f")}
     try:
         for run in range(runs):
             shutil.copytree(ROOT / "chapters", work / "chapters", dirs_exist_ok=True)  # undo the last run's edits
@@ -95,11 +111,17 @@ def measure(runs: int, scale: int, skip_test: bool) -> dict:
             times["c"].append(timed(build, work, env))
             edit_data_value(work / "data", f"bench {run}")
             times["d"].append(timed(build, work, env))
+            edit_data_value(work / "data", f"bench {run} again")
+            (work / "_build" / ".inputs-digests.json").unlink()  # no record: everything re-executes, as before
+            times["d0"].append(timed(build, work, env))
+            bump_version(work, f"{run}")
+            times["g"].append(timed(build, work, env))
             times["f"].append(floor_once(work, env))
             print(f"run {run + 1}/{runs}: " + ", ".join(f"{k}={v[-1]:.1f}s" for k, v in times.items() if v), flush=True)
         if not skip_test and scale == 1:
             shutil.copytree(ROOT / "chapters", work / "chapters", dirs_exist_ok=True)  # undo the bench edits
             shutil.copytree(ROOT / "data", work / "data", dirs_exist_ok=True)
+            shutil.copy(ROOT / "CITATION.cff", work / "CITATION.cff")
             for _ in range(runs):
                 times["e"].append(timed(["make", "test"], work, env))
     finally:
@@ -110,19 +132,23 @@ def measure(runs: int, scale: int, skip_test: bool) -> dict:
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
         "medians_s": medians,
         "ratios": {"a/f (clean build / floor)": round(medians["a"] / medians["f"], 2),
-                   "b/a (no-change rebuild / clean build)": round(medians["b"] / medians["a"], 2)},
+                   "b/a (no-change rebuild / clean build)": round(medians["b"] / medians["a"], 2),
+                   "d/a (one data value / clean build)": round(medians["d"] / medians["a"], 2),
+                   "d/d0 (one data value, declared inputs / as before)": round(medians["d"] / medians["d0"], 2)},
     }
 
 
 LABELS = {"a": "clean build", "b": "no-change rebuild", "c": "rebuild after editing one chapter's code",
-          "d": "rebuild after changing one data value", "e": "make test (warm venv)",
+          "d": "rebuild after changing one data value (coreq explanation; declared inputs)",
+          "d0": "the same change handled as before declared inputs (every chapter re-executes)",
+          "g": "rebuild after bumping the version in CITATION.cff", "e": "make test (warm venv)",
           "f": "floor: parallel nbclient execution + Sphinx with execution off"}
 
 
 def report(result: dict) -> str:
     lines = [f"# Build benchmark ({result['machine']}; {result['chapters']} chapters; data scale {result['scale']}x; "
              f"median of {result['runs']} runs)", "", "| scenario | median (s) |", "|---|---|"]
-    lines += [f"| ({k}) {LABELS[k]} | {v:.2f} |" for k, v in sorted(result["medians_s"].items())]
+    lines += [f"| ({k}) {LABELS[k]} | {v:.2f} |" for k, v in result["medians_s"].items()]
     lines += ["", "| ratio | value |", "|---|---|"] + [f"| {k} | {v:.2f} |" for k, v in result["ratios"].items()]
     return "\n".join(lines) + "\n"
 

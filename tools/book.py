@@ -1,21 +1,26 @@
-"""Build orchestration for the book: executed, never stale, strict.
+"""Build orchestration for the book: executed, never stale, strict, incremental.
 
     python tools/book.py build      # what `make book` runs
-    python tools/book.py outputs    # re-execute chapters in place (`make outputs`)
-    python tools/book.py digest     # print the inputs digest
+    python tools/book.py outputs    # re-execute chapters from their text twins (`make outputs`)
+    python tools/book.py digest     # print each chapter's inputs digest
 
 Why not a bare `jb build`: jupyter-cache keys a notebook on its code cells only,
 so a changed CSV in data/ or module in src/ would be served from the cache and
-the HTML would show old numbers. Here the cache and the Sphinx environment are
-keyed on a digest of data/, src/ and requirements.txt and are dropped when it
-changes. Chapters are executed in parallel (one kernel per core) into the
-cache before Sphinx runs, since `jb build` executes one notebook at a time.
+the HTML would show old numbers. Here each chapter's key is its code plus a digest
+of what it declares it reads (chapters/inputs.yml: its tables with their schemas,
+and files such as CITATION.cff) plus src/pcn_evidence and requirements.txt. A chapter
+whose digest changed is dropped from the cache, re-executed and re-read by Sphinx;
+the others are served from the cache. A change to what every page depends on
+(_config.yml, _toc.yml, _ext/, _static/, the bibliographies) makes Sphinx re-read
+every page. Chapters run in parallel (one kernel per core) before Sphinx runs,
+since `jb build` executes one notebook at a time.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -31,10 +36,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 CACHE = BUILD / ".jupyter_cache"
-DIGEST_FILE = BUILD / ".inputs-digest"
+DIGEST_FILE = BUILD / ".inputs-digests.json"
 DOWNLOADS = BUILD / "extra" / "downloads"  # published at the site root by html_extra_path
-DOWNLOADS_DONE = BUILD / ".downloads-complete"
-INPUTS = ("data", "src/pcn_evidence", "requirements.txt", "_config.yml")
+EXECUTION_INPUTS = ("src/pcn_evidence", "requirements.txt")  # part of every chapter's key
+SITE_INPUTS = ("_config.yml", "_toc.yml", "_ext", "_static", "references.bib", "references-standards.bib",
+               "requirements.txt")  # every page is re-read when one changes
+REREAD_ENV = "PCN_REREAD_DOCS"  # read by _ext/pcn_html.py: pages whose chapter was re-executed
 
 
 # What a throwaway copy of the book leaves out: environments, build output, caches.
@@ -49,21 +56,66 @@ def working_copy(destination: Path) -> tuple[Path, dict[str, str]]:
     """
     shutil.copytree(ROOT, destination, ignore=COPY_IGNORE, dirs_exist_ok=True)
     (destination / ".venv").symlink_to(ROOT / ".venv")
-    return destination, dict(os.environ, PCN_EVIDENCE_DATA=str(destination / "data"))
+    return destination, dict(os.environ, PCN_EVIDENCE_DATA=str(destination / "data"), PCN_BOOK_ROOT=str(destination))
 
 
-def inputs_digest(root: Path = ROOT) -> str:
-    """sha256 over every file the chapters' outputs depend on besides their own code."""
+def _digest(files: list[Path], root: Path) -> str:
     digest = hashlib.sha256()
-    for name in INPUTS:
-        path = root / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            if "__pycache__" in file.parts or not file.exists():
-                continue
-            digest.update(file.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(file.read_bytes() + b"\0")
+    for file in files:
+        name = file.relative_to(root).as_posix() if file.is_relative_to(root) else str(file)
+        digest.update(name.encode() + b"\0")
+        digest.update((file.read_bytes() if file.exists() else b"<missing>") + b"\0")
     return digest.hexdigest()
+
+
+def _expand(root: Path, names: tuple[str, ...] | list[str]) -> list[Path]:
+    files: list[Path] = []
+    for name in names:
+        path = root / name
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        else:
+            files.append(path)
+    return files
+
+
+def data_dir(root: Path = ROOT) -> Path:
+    """The data folder the chapters read: ``PCN_EVIDENCE_DATA`` if set, else the book's ``data/``."""
+    override = os.environ.get("PCN_EVIDENCE_DATA")
+    return Path(override).resolve() if override else root / "data"
+
+
+def chapter_inputs(chapter: str, root: Path = ROOT) -> list[Path]:
+    """Every file chapter ``chapter`` depends on besides its own code (see the module docstring)."""
+    declarations = yaml.safe_load((root / "chapters" / "inputs.yml").read_text(encoding="utf-8")) or {}
+    if chapter not in declarations:
+        sys.exit(f"chapters/inputs.yml declares no inputs for chapter {chapter!r}: add an entry listing the "
+                 "tables (and files) it reads")
+    entry = declarations[chapter] or {}
+    data = data_dir(root)
+    package = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in package.get("resources", [])}
+    tables = list(resources) if entry.get("tables") == "*" else list(entry.get("tables", []))
+    files = [data / "datapackage.json"]
+    for table in tables:
+        resource = resources.get(table, {})
+        files.append(data / resource.get("path", f"{table}.csv"))
+        if isinstance(resource.get("schema"), str):
+            files.append(data / resource["schema"])
+    files += [root / f for f in entry.get("files", [])]
+    return _expand(root, EXECUTION_INPUTS) + files
+
+
+def chapter_digest(path: Path, root: Path = ROOT) -> str:
+    """The digest that decides whether a chapter re-executes: its declaration and every input it names."""
+    declarations = yaml.safe_load((root / "chapters" / "inputs.yml").read_text(encoding="utf-8")) or {}
+    own = json.dumps(declarations.get(path.stem), sort_keys=True).encode()
+    return hashlib.sha256(own + _digest(chapter_inputs(path.stem, root), root).encode()).hexdigest()
+
+
+def site_digest(root: Path = ROOT) -> str:
+    """The digest of what every page depends on: a change makes Sphinx re-read the whole book."""
+    return _digest(_expand(root, SITE_INPUTS), root)
 
 
 def toc_notebooks(root: Path = ROOT) -> list[Path]:
@@ -73,7 +125,9 @@ def toc_notebooks(root: Path = ROOT) -> list[Path]:
     def walk(node: object) -> None:
         if isinstance(node, dict):
             file = node.get("file") or node.get("root")
-            if isinstance(file, str) and (root / f"{file}.ipynb").exists():
+            # a chapter is a notebook, or a text twin in chapters/ whose notebook `make outputs` will create
+            if isinstance(file, str) and ((root / f"{file}.ipynb").exists()
+                                          or (file.startswith("chapters/") and (root / f"{file}.md").exists())):
                 found.append(root / f"{file}.ipynb")
             for value in node.values():
                 walk(value)
@@ -117,7 +171,7 @@ def out_of_sync(path: Path) -> str | None:
     """Why a chapter and its text twin disagree, or None when they are in sync."""
     md = text_twin(path)
     if not md.exists():
-        return f"{md.relative_to(ROOT)} is missing (run `make outputs`)"
+        return f"{md.name}, the text twin of {path.name}, is missing"
     stored, text = cells_for_comparison(nbformat.read(path, as_version=4)), cells_for_comparison(notebook_from_text(md))
     if stored == text:
         return None
@@ -134,12 +188,18 @@ def execute(path: Path, timeout: int = 120, notebook: nbformat.NotebookNode | No
     Timing metadata is not recorded: jupyter-cache hashes cell metadata, and
     timestamps would make every run a cache miss and every commit a diff.
     """
+    import tempfile
+
     from nbclient import NotebookClient
+    from traitlets.config import Config
 
     notebook = notebook if notebook is not None else nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}}, record_timing=False)
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="pcn-kernel-") as sockets:
+        # IPC sockets in a private folder: no TCP port is opened, and the kernel says nothing about it
+        ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}})
+        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", config=ipc,
+                                resources={"metadata": {"path": str(path.parent)}}, record_timing=False)
+        client.execute()
     return notebook
 
 
@@ -181,58 +241,100 @@ def execute_all(paths: list[Path], jobs: int | None = None,
     return results
 
 
-def prepare_cache(paths: list[Path], jobs: int | None = None) -> None:
-    """Drop stale state if inputs changed, then execute into the cache what it lacks."""
+def _validate_data() -> None:
+    """Stop before any chapter runs if the coded evidence is invalid: one clear list of problems."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from pcn_evidence.errors import EvidenceError
+    from pcn_evidence.schema import validate_package
+
+    try:
+        validate_package(data_dir())
+    except EvidenceError as error:
+        sys.exit(f"{error}\n\nThe book was not built: fix the data above, then run `make book` again.")
+
+
+def prepare_cache(paths: list[Path], jobs: int | None = None) -> tuple[list[str], dict[str, object]]:
+    """Re-execute into the cache every chapter whose code or declared inputs changed.
+
+    Returns the pages Sphinx must re-read and the digests to record once the build succeeds.
+    """
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
     sys.path.insert(0, str(ROOT / "src"))
     from pcn_evidence.downloads import DOWNLOADS_ENV, write_data_downloads
 
-    digest = inputs_digest()
-    stale_inputs = not DIGEST_FILE.exists() or DIGEST_FILE.read_text().strip() != digest
-    if stale_inputs or not DOWNLOADS_DONE.exists():
-        # data/ or src/ changed: cached outputs and parsed pages may hold old numbers.
-        # (Missing downloads also force it: figures are saved only when chapters execute.)
-        for stale in (CACHE, BUILD / ".doctrees", BUILD / "jupyter_execute", DOWNLOADS):
+    recorded = json.loads(DIGEST_FILE.read_text()) if DIGEST_FILE.exists() else {}
+    site = site_digest()
+    if recorded.get("site") != site or not DOWNLOADS.exists():
+        # a change every page depends on, or no record of what was built: start from nothing
+        # (figures are saved for download only when their chapter executes)
+        for stale in (CACHE, BUILD / ".doctrees", BUILD / "jupyter_execute", BUILD / "html", DOWNLOADS):
             shutil.rmtree(stale, ignore_errors=True)
-        DOWNLOADS_DONE.unlink(missing_ok=True)
-        # the html dir would otherwise keep pages Sphinx no longer rebuilds
-        shutil.rmtree(BUILD / "html", ignore_errors=True)
-        if DIGEST_FILE.exists():
-            print("Inputs changed since the last build: cache cleared, every chapter re-executes.")
+        recorded = {}
     BUILD.mkdir(exist_ok=True)
     cache = get_cache(str(CACHE))
-    missing = []
+    digests = {path.stem: chapter_digest(path) for path in paths}
+    run: list[Path] = []
     for path in paths:
         try:
-            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+            record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
         except KeyError:
-            missing.append(path)
-    if missing:
-        print(f"Executing {len(missing)} of {len(paths)} chapter(s):", flush=True)
+            run.append(path)  # new or edited code
+            continue
+        if recorded.get("chapters", {}).get(path.stem) != digests[path.stem]:
+            cache.remove_cache(record.pk)  # its inputs changed: the cached outputs may be stale
+            run.append(path)
+    for path in paths:
+        if path not in run:
+            print(f"  cached   {path.relative_to(ROOT)}", flush=True)
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
     os.environ[DOWNLOADS_ENV] = str(DOWNLOADS)  # executing chapters also save their figures there
-    for path, notebook in execute_all(missing, jobs).items():
+    for path, notebook in execute_all(run, jobs).items():
         cache.cache_notebook_bundle(CacheBundleIn(notebook, str(path)), check_validity=False, overwrite=True)
-    write_data_downloads(DOWNLOADS)
-    DIGEST_FILE.write_text(digest + "\n")
-    DOWNLOADS_DONE.touch()
+    write_data_downloads(DOWNLOADS, data_dir())
+    return [path.relative_to(ROOT).with_suffix("").as_posix() for path in run], {"site": site, "chapters": digests}
 
 
 def build(jobs: int | None = None, strict: bool = True) -> int:
-    prepare_cache(toc_notebooks(), jobs)
-    command = [str(Path(sys.executable).with_name("jb")), "build", str(ROOT), "--builder", "html"]
+    """Execute what is stale, then build the HTML; record the digests only when the build succeeds.
+
+    One build at a time: a second `make book` in the same folder waits for the first.
+    """
+    import fcntl
+
+    BUILD.mkdir(exist_ok=True)
+    with (BUILD / ".lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("Another build of this book is running: waiting for it to finish.", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(jobs, strict)
+
+
+def _build(jobs: int | None, strict: bool) -> int:
+    os.environ["PCN_BOOK_ROOT"] = str(ROOT)  # the chapters read this book's declarations and files
+    _validate_data()
+    paths = toc_notebooks()
+    reread, digests = prepare_cache(paths, jobs)
+    command = [str(Path(sys.executable).with_name("jb")), "build", str(ROOT), "--builder", "html", "-q"]
     if strict:
         command += ["-W", "-n", "--keep-going"]
-    result = subprocess.run(command, cwd=ROOT)
+    result = subprocess.run(command, cwd=ROOT, env=dict(os.environ, **{REREAD_ENV: " ".join(reread)}))
     if result.returncode == 0:
-        print(f"\nThe book is at {BUILD / 'html' / 'index.html'}")
+        DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
+        print(f"Built {len(paths)} chapters ({len(reread)} executed, {len(paths) - len(reread)} from the cache): "
+              f"{BUILD / 'html' / 'index.html'}")
+    else:
+        DIGEST_FILE.unlink(missing_ok=True)  # the next build starts from nothing rather than trust this one
+        print("The book was not built: see the errors above.", file=sys.stderr)
     return result.returncode
 
 
 def outputs(paths: list[Path], jobs: int | None = None) -> None:
     """Re-execute chapters from their text twins and store the outputs in the notebooks (what nbval compares)."""
+    os.environ["PCN_BOOK_ROOT"] = str(ROOT)
     for path, notebook in execute_all(paths, jobs, from_text=True).items():
         for cell in notebook.cells:
             cell.get("metadata", {}).pop("execution", None)
@@ -246,11 +348,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-j", "--jobs", type=int, default=None, help="parallel kernels (default: cores)")
     args = parser.parse_args(argv)
     if args.command == "digest":
-        print(inputs_digest())
+        print(f"site {site_digest()}")
+        for path in toc_notebooks():
+            print(f"{path.stem} {chapter_digest(path)}")
     elif args.command == "notebooks":
         print("\n".join(str(p.relative_to(ROOT)) for p in toc_notebooks()))
     elif args.command == "outputs":
-        outputs([p.resolve() for p in args.paths] or toc_notebooks(), args.jobs)
+        outputs([p.resolve().with_suffix(".ipynb") for p in args.paths] or toc_notebooks(), args.jobs)
     else:
         return build(args.jobs)
     return 0

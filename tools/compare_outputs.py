@@ -21,7 +21,7 @@ def shown(path: str) -> tuple[list[str], dict[str, str]]:
             data = output.get("data", {})
             key = output.get("metadata", {}).get("scrapbook", {}).get("name")
             if key:
-                glued[key] = data.get("text/plain", "")
+                glued[key] = next(iter(data.values()), "")
             elif data:
                 displays.append(data.get("text/html") or data.get("image/svg+xml") or data.get("text/plain", ""))
             elif output.get("text"):

@@ -57,8 +57,9 @@ class Chapter:
 
     def file(self, path: str) -> Path:
         """A declared file other than a table (e.g. ``CITATION.cff``), as a path from the book's root."""
-        inputs.check_file(inputs.ROOT / path)
-        return inputs.ROOT / path
+        resolved = inputs.book_root() / path
+        inputs.check_file(resolved)
+        return resolved
 
     def downloads(self) -> DownloadsPanel:
         """Links to the CSVs this chapter declares and the figures it has drawn so far."""

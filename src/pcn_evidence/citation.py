@@ -3,6 +3,20 @@
 Key messages and findings are cited by stable ids (``km-…``, ``f-…``), which are
 also their page anchors, so a briefing's citation still points at the same
 statement after the book is reordered or renumbered.
+
+>>> cff = {"title": "An evidence book", "version": "1.2.0", "date-released": "2026-01-31",
+...        "authors": [{"family-names": "Smith", "given-names": "Ann"}, {"name": "The book team"}]}
+>>> plain_citation(cff)
+'Smith, Ann; The book team (2026). An evidence book. Version 1.2.0.'
+>>> plain_citation(cff, "f-example", "synthesis.html").split("Version 1.2.0. ")[1]
+'Finding f-example (synthesis.html#f-example).'
+>>> print(bibtex(cff))
+@software{pcnevidencebook,
+  author  = {Smith, Ann and {The book team}},
+  title   = {{An evidence book}},
+  year    = {2026},
+  version = {1.2.0}
+}
 """
 
 from __future__ import annotations
@@ -12,16 +26,14 @@ from typing import Any
 
 import yaml
 
-from .inputs import check_file
+from .inputs import book_root, check_file
 
 __all__ = ["read_citation", "bibtex", "plain_citation"]
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def read_citation(path: Path | str | None = None) -> dict[str, Any]:
     """The parsed CITATION.cff (within a chapter, a file the chapter must declare)."""
-    source = Path(path or ROOT / "CITATION.cff")
+    source = Path(path or book_root() / "CITATION.cff")
     check_file(source)
     return yaml.safe_load(source.read_text(encoding="utf-8"))
 

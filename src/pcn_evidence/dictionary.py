@@ -1,5 +1,5 @@
-"""The appendix: a data dictionary generated from the schemas, the provenance ledger as a
-table, and the library versions the book was built with.
+"""A data dictionary and an overview of the tables, generated from the schemas, and the
+library versions the book was built with.
 
 Everything is read from ``data/datapackage.json`` and ``data/schemas/*.json`` (through
 :func:`pcn_evidence.schema.read_package`), so the dictionary cannot drift from the
@@ -23,11 +23,8 @@ from typing import Any
 import pandas as pd
 
 from .schema import DataPackage, read_package
-from .tabulate import DisplayTable
 
-__all__ = ["LIBRARIES", "field_checks", "data_dictionary", "dictionary_table", "tables_overview",
-           "overview_table", "ledger_table", "python_version", "library_versions", "versions_table",
-           "appendix_glue"]
+__all__ = ["LIBRARIES", "field_checks", "data_dictionary", "tables_overview", "python_version", "library_versions"]
 
 #: The libraries whose versions the appendix reports (distribution names, reading order).
 LIBRARIES: tuple[str, ...] = ("jupyter-book", "sphinx", "myst-nb", "pandas", "matplotlib", "numpy",
@@ -114,12 +111,6 @@ def data_dictionary(data_dir: Path | str | None = None) -> pd.DataFrame:
                                           "Description"])
 
 
-def dictionary_table(frame: pd.DataFrame) -> DisplayTable:
-    """The data dictionary as the book shows it."""
-    return DisplayTable(frame, caption="Data dictionary: every column of every table, generated from the schemas",
-                        source="data/datapackage.json and data/schemas/*.json", table_id="tbl-data-dictionary")
-
-
 def tables_overview(data_dir: Path | str | None = None) -> pd.DataFrame:
     """One row per table: file, rows, columns, primary key and the tables it links to."""
     package = _package(data_dir)
@@ -136,33 +127,6 @@ def tables_overview(data_dir: Path | str | None = None) -> pd.DataFrame:
         })
     return pd.DataFrame(records, columns=["Table", "File", "Rows (count)", "Columns (count)", "Primary key",
                                           "Links to"])
-
-
-def overview_table(frame: pd.DataFrame) -> DisplayTable:
-    """The table overview as the book shows it."""
-    return DisplayTable(frame, caption="The tables of the data package",
-                        source="data/datapackage.json, data/schemas/*.json and the CSV files",
-                        table_id="tbl-data-tables")
-
-
-def ledger_table(ledger: pd.DataFrame, sources: pd.DataFrame) -> DisplayTable:
-    """The provenance ledger: every coded fact with its source, locator, number and verbatim quote."""
-    titles = dict(zip(sources["id"], sources["outlet"]))
-    order = {sid: i for i, sid in enumerate(sources["id"])}
-    frame = ledger.assign(rank=ledger["source_id"].map(order))
-    frame = frame.sort_values(["rank"], kind="mergesort")
-    shown = pd.DataFrame({
-        "Fact id": frame["id"].astype(str).to_numpy(),
-        "Table": frame["table"].to_numpy(),
-        "Source id": frame["source_id"].to_numpy(),
-        "Source (outlet)": frame["source_id"].map(titles).to_numpy(),
-        "Locator": frame["locator"].to_numpy(),
-        "Number stated": frame["number"].replace("", "—").to_numpy(),
-        "Quote (verbatim)": frame["quote"].to_numpy(),
-    })
-    return DisplayTable(shown, caption="Provenance ledger: every coded fact, its source, locator and verbatim quote",
-                        source="pcn_evidence.provenance.ledger() over every table in data/ with a quote column",
-                        table_id="tbl-provenance-ledger", numeric_columns=("Number stated",))
 
 
 def python_version(info: Sequence[int] | None = None) -> str:
@@ -182,26 +146,3 @@ def library_versions(libraries: Sequence[str] = LIBRARIES) -> pd.DataFrame:
         rows.append({"Component": name, "Version": version})
     rows.append({"Component": "Python", "Version": python_version()})
     return pd.DataFrame(rows, columns=["Component", "Version"])
-
-
-def versions_table(frame: pd.DataFrame) -> DisplayTable:
-    """The build's library versions as the book shows them."""
-    return DisplayTable(frame, caption="Software used to build this book",
-                        source="importlib.metadata in the build environment (pinned in requirements.txt); "
-                               "Python's patch level is omitted", table_id="tbl-build-versions")
-
-
-def appendix_glue(dictionary: pd.DataFrame, overview: pd.DataFrame, ledger: pd.DataFrame,
-                  versions: pd.DataFrame) -> dict[str, object]:
-    """Values for the appendix's prose."""
-    return {
-        "app_n_tables": len(overview),
-        "app_n_columns": len(dictionary),
-        "app_n_required": int((dictionary["Required"] == "yes").sum()),
-        "app_n_rows": int(overview["Rows (count)"].sum()),
-        "app_n_facts": len(ledger),
-        "app_n_fact_sources": int(ledger["source_id"].nunique()),
-        "app_n_fact_tables": int(ledger["table"].nunique()),
-        "app_python": versions.loc[versions["Component"] == "Python", "Version"].iloc[0],
-        "app_n_libraries": int((versions["Component"] != "Python").sum()),
-    }

@@ -9,6 +9,7 @@ publishes the folder as ``downloads/`` at the root of the site.
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
 import zipfile
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from .schema import default_data_dir
 
-__all__ = ["DOWNLOADS_ENV", "PACKAGE_ZIP", "downloads_dir", "write_data_downloads", "DownloadsPanel", "downloads_panel"]
+__all__ = ["DOWNLOADS_ENV", "PACKAGE_ZIP", "downloads_dir", "published_files", "write_data_downloads", "DownloadsPanel", "downloads_panel"]
 
 DOWNLOADS_ENV = "PCN_DOWNLOADS_DIR"
 PACKAGE_ZIP = "pcn-evidence-data.zip"
@@ -31,12 +32,34 @@ def downloads_dir() -> Path | None:
     return Path(value) if value else None
 
 
+def published_files(data_dir: Path | str | None = None) -> list[Path]:
+    """Exactly the files of the data package: ``datapackage.json`` and each resource's CSV and schema.
+
+    Nothing else under ``data/`` is published (a scratch file, a local note), and a
+    declared file that is a symbolic link or lies outside the data folder is refused,
+    so nothing private can ride along into the downloads.
+    """
+    source = Path(data_dir) if data_dir is not None else default_data_dir()
+    descriptor = json.loads((source / "datapackage.json").read_text(encoding="utf-8"))
+    names = ["datapackage.json"]
+    for resource in descriptor.get("resources", []):
+        names += [resource["path"]] + ([resource["schema"]] if isinstance(resource.get("schema"), str) else [])
+    files = []
+    for name in dict.fromkeys(names):
+        path = source / name
+        if path.is_symlink() or not path.resolve().is_relative_to(source.resolve()):
+            raise ValueError(f"{source.name}/{name}: a published data file must be a regular file inside the data "
+                             "folder, not a link or a path outside it")
+        files.append(path)
+    return sorted(files)
+
+
 def write_data_downloads(out_dir: Path | str, data_dir: Path | str | None = None) -> list[Path]:
-    """Copy the data package (CSVs, datapackage.json, schemas) and write it as one deterministic zip."""
+    """Copy the data package's declared files (:func:`published_files`) and write them as one deterministic zip."""
     source = Path(data_dir) if data_dir is not None else default_data_dir()
     target = Path(out_dir) / "data"
     shutil.rmtree(target, ignore_errors=True)
-    files = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix in {".csv", ".json"})
+    files = published_files(source)
     written = []
     for file in files:
         destination = target / file.relative_to(source)

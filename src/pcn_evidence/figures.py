@@ -21,7 +21,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import Any, cast
+
 import matplotlib
+from cycler import cycler
 from matplotlib.figure import Figure
 
 from .inputs import record_figure
@@ -31,14 +34,14 @@ __all__ = ["PALETTE", "setup", "new_figure", "render", "SVGFigure"]
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 
-_RC = {
+_RC: dict[str, Any] = {
     "svg.hashsalt": "pcn-evidence",  # fixed ids: the same figure gives the same bytes
     "svg.fonttype": "none",  # text stays text: searchable, selectable, small
     "font.family": "DejaVu Sans",
     "font.size": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "axes.prop_cycle": cycler(color=PALETTE),
 }
 
 
@@ -48,7 +51,8 @@ def setup() -> None:
     Also points IPython's inline backend at dateless SVG, in case a notebook shows
     a pyplot figure directly (set the format last: other InlineBackend settings reset it).
     """
-    matplotlib.rcParams.update(_RC)
+    # rcParams validates every key at run time; its stubs type the keys as one long Literal
+    matplotlib.rcParams.update(cast(Any, _RC))
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython ships with the kernel
@@ -137,10 +141,10 @@ def _freeze_layout(fig: Figure, digits: int = 4) -> None:
     solved positions (to 1/10,000 of the figure) keeps the layout and the bytes.
     """
     fig.draw_without_rendering()
-    positions = [(ax, [round(v, digits) for v in ax.get_position().bounds]) for ax in fig.axes]
+    positions = [(ax, tuple(round(v, digits) for v in ax.get_position().bounds)) for ax in fig.axes]
     fig.set_layout_engine("none")
-    for ax, bounds in positions:
-        ax.set_position(bounds)
+    for ax, (left, bottom, width, height) in positions:
+        ax.set_position((left, bottom, width, height))
 
 
 def render(fig: Figure, name: str, alt: str, freeze_layout: bool = False) -> SVGFigure:

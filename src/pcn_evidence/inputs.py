@@ -15,14 +15,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import os
+
 import yaml
 
-__all__ = ["DECLARATIONS", "Declaration", "UndeclaredInputError", "declarations", "declaration", "activate",
-           "deactivate", "active", "check_table", "check_file", "record_figure", "figures_rendered", "ROOT"]
+__all__ = ["book_root", "Declaration", "UndeclaredInputError", "declarations", "declaration", "activate",
+           "deactivate", "active", "check_table", "check_file", "record_figure", "figures_rendered"]
 
-ROOT = Path(__file__).resolve().parents[2]
-DECLARATIONS = ROOT / "chapters" / "inputs.yml"
+ROOT_ENV = "PCN_BOOK_ROOT"
+DECLARATIONS = Path("chapters") / "inputs.yml"  # relative to the book's root
 ALL_TABLES = "*"
+
+
+def book_root() -> Path:
+    """The book being built: ``PCN_BOOK_ROOT`` (set by the build for a copy), else this checkout."""
+    override = os.environ.get(ROOT_ENV)
+    return Path(override).resolve() if override else Path(__file__).resolve().parents[2]
 
 
 class UndeclaredInputError(RuntimeError):
@@ -50,7 +58,7 @@ class Declaration:
 
 def declarations(path: Path | str | None = None) -> dict[str, Declaration]:
     """Every chapter's declaration, by chapter name (the notebook's file stem)."""
-    source = Path(path) if path is not None else DECLARATIONS
+    source = Path(path) if path is not None else book_root() / DECLARATIONS
     raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     result = {}
     for chapter, entry in raw.items():
@@ -65,7 +73,7 @@ def declaration(chapter: str, path: Path | str | None = None) -> Declaration:
     """One chapter's declaration; ``KeyError`` naming the file if it has none."""
     found = declarations(path)
     if chapter not in found:
-        raise KeyError(f"chapter {chapter!r} declares no inputs in {DECLARATIONS.relative_to(ROOT)}; add an entry "
+        raise KeyError(f"chapter {chapter!r} declares no inputs in {DECLARATIONS.as_posix()}; add an entry "
                        f"listing the tables (and files) it reads")
     return found[chapter]
 
@@ -100,7 +108,7 @@ def _refuse(what: str) -> None:
     chapter = _STATE.declaration
     assert chapter is not None
     raise UndeclaredInputError(
-        f"chapter {chapter.chapter!r} read {what}, which {DECLARATIONS.relative_to(ROOT)} does not declare for it; "
+        f"chapter {chapter.chapter!r} read {what}, which {DECLARATIONS.as_posix()} does not declare for it; "
         f"add it there so that the build re-executes the chapter when it changes")
 
 
@@ -116,8 +124,8 @@ def check_file(path: Path | str) -> None:
     chapter = _STATE.declaration
     if chapter is None:
         return
-    resolved = Path(path).resolve()
-    relative = resolved.relative_to(ROOT).as_posix() if resolved.is_relative_to(ROOT) else str(path)
+    resolved, root = Path(path).resolve(), book_root()
+    relative = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
     if not chapter.reads_file(relative):
         _refuse(f"the file {relative!r}")
 

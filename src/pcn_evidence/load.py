@@ -82,7 +82,7 @@ def table_names(data_dir: Path | str | None = None) -> list[str]:
 
 def split_tags(cell: object) -> list[str]:
     """Split a semicolon-separated list cell (``"ccg-support; covid-19"``); a missing cell gives ``[]``."""
-    if cell is None or (not isinstance(cell, str) and pd.isna(cell)):  # type: ignore[call-overload]
+    if cell is None or (not isinstance(cell, str) and pd.isna(cell)):
         return []
     return split_list(str(cell))
 

@@ -1,4 +1,4 @@
-"""Provenance: every coded fact's quote is verbatim in its source, and the ledger of all facts.
+"""Provenance: every coded fact's quote is verbatim in its source.
 
 The sources themselves are never shipped (the press articles are copyrighted);
 where a reference copy is at hand, :func:`quote_problems` proves each quote is
@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from .errors import Problem
 from .schema import validate_package
 
-__all__ = ["normalise", "is_verbatim", "quote_problems", "ledger"]
+__all__ = ["normalise", "is_verbatim", "quote_problems"]
 
 _TYPOGRAPHY = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
                "\u00a0": " ", "...": "\u2026"}
@@ -60,22 +58,3 @@ def quote_problems(sources_dir: Path | str, data_dir: Path | str | None = None) 
                     problems.append(Problem(table.label, f"the quote is not verbatim in {files[source_id]}",
                                             row=index + 1, line=table.lines[index], column=column, value=quote[:80]))
     return problems
-
-
-def ledger(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """Every coded fact with a quote: table, id, source, locator, number (if any) and quote."""
-    package = validate_package(data_dir)
-    records = []
-    for table in package.tables.values():
-        quote_columns = _quote_columns(table.fields)
-        if not quote_columns or "source_id" not in table.header:
-            continue
-        key = table.schema.get("primaryKey", "id")
-        for row in table.rows:
-            if not row[quote_columns[0]].strip():
-                continue
-            number = row.get("count") or row.get("number") or ""
-            records.append({"table": table.name, "id": row[key] if isinstance(key, str) else row[key[0]],
-                            "source_id": row["source_id"], "locator": row.get("locator", ""),
-                            "number": number, "quote": row[quote_columns[0]]})
-    return pd.DataFrame(records, columns=["table", "id", "source_id", "locator", "number", "quote"])

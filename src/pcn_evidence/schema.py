@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EvidenceError, Problem
+from .inputs import book_root
 from .numbers import states_number
 
 __all__ = ["DataPackage", "Table", "read_package", "validate_package", "split_list", "parse_cell"]
 
-_DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,9 @@ class DataPackage:
 
 
 def default_data_dir() -> Path:
-    """The project's ``data/`` folder, or the folder ``PCN_EVIDENCE_DATA`` names."""
+    """The book's ``data/`` folder, or the folder ``PCN_EVIDENCE_DATA`` names."""
     override = os.environ.get("PCN_EVIDENCE_DATA")
-    return Path(override).resolve() if override else _DEFAULT_DATA_DIR
+    return Path(override).resolve() if override else book_root() / "data"
 
 
 def _label(directory: Path, path: Path) -> str:
@@ -265,7 +265,7 @@ def _row_check_problems(table: Table) -> list[Problem]:
 
 def _stance_problems(table: Table, check: dict[str, str]) -> list[Problem]:
     field, stance, silent = check["field"], check["stance"], check["silent"]
-    problems = []
+    problems: list[Problem] = []
     if field not in table.header or stance not in table.header:
         return problems
     for index, row in enumerate(table.rows):
@@ -347,7 +347,12 @@ def _foreign_key_problems(package: DataPackage) -> list[Problem]:
         for fk in table.schema.get("foreignKeys", []):
             field = fk["fields"]
             target = package.tables.get(fk["reference"]["resource"])
-            if target is None or field not in table.header:
+            if target is None:
+                problems.append(Problem(table.label, f"column '{field}' refers to the table "
+                                                     f"{fk['reference']['resource']!r}, which the data package does "
+                                                     "not list"))
+                continue
+            if field not in table.header:
                 continue
             known = {row[fk["reference"]["fields"]] for row in target.rows}
             for index, row in enumerate(table.rows):

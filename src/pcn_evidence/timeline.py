@@ -4,11 +4,12 @@ Two chapters use this module (the policy context and the study's coverage): both
 the study's fieldwork beside policy events, and both must say when the dates alone
 cannot order two events.
 
->>> from pcn_evidence import load_table
->>> comparison = compare_events(load_table("timeline"), "tl-ccg-staff-interviews",
-...                             "tl-draft-service-specifications-published")
+>>> events = pd.DataFrame({"id": ["fieldwork", "drafts"], "start": ["2019-08", "2019-12"], "end": ["2019-12", None]})
+>>> comparison = compare_events(events, "fieldwork", "drafts", "interviews", "draft specifications")
 >>> comparison.relation, comparison.overlap
 ('overlap', 'December 2019')
+>>> compare_events(events.assign(start=["2019-08", "2020-01-15"]), "fieldwork", "drafts").relation
+'before'
 """
 
 from __future__ import annotations

@@ -1,0 +1,139 @@
+"""The evidence matrix and the GRADE-CERQual judgements as frames in the book's order.
+
+A synthesis judges every finding against every source: one *stance* per pair, with the
+ids of the coded facts it rests on. The synthesis and confidence chapters both need that
+matrix complete and in display order (findings by their ``order`` column, sources in
+their table's row order), counts over a vocabulary with its zeros, and the independent
+lines of evidence behind a finding. Nothing here names a finding, a source or a fact:
+the chapters pass the tables in.
+
+>>> findings = pd.DataFrame({"id": ["f-b", "f-a"], "order": [2, 1]})
+>>> sources = pd.DataFrame({"id": ["study", "press"]})
+>>> matrix = pd.DataFrame({"finding_id": ["f-b", "f-a", "f-a", "f-b"],
+...                        "source_id": ["press", "press", "study", "study"],
+...                        "stance": ["silent", "supports", "supports", "qualifies"],
+...                        "evidence_ids": ["", "p-1", "s-1; s-2", "s-3"]})
+>>> cells = complete_matrix(findings, matrix, sources)
+>>> cells[["finding_id", "source_id", "ids"]].values.tolist()
+[['f-a', 'study', ['s-1', 's-2']], ['f-a', 'press', ['p-1']], ['f-b', 'study', ['s-3']], ['f-b', 'press', []]]
+>>> tally(cells["stance"], ["supports", "qualifies", "contradicts", "silent"])
+{'supports': 2, 'qualifies': 1, 'contradicts': 0, 'silent': 1}
+>>> independent_streams(cells, "f-a", {"study": "the study", "press": "the study"})
+['the study']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from .load import split_tags
+
+__all__ = ["ordered_findings", "matrix_problems", "complete_matrix", "in_finding_order", "tally",
+           "independent_streams", "finding_labels", "check_styles"]
+
+
+def ordered_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings in display order (their ``order`` column, then id), index reset.
+
+    >>> ordered_findings(pd.DataFrame({"id": ["f-b", "f-a"], "order": [2, 1]}))["id"].tolist()
+    ['f-a', 'f-b']
+    """
+    return findings.sort_values(["order", "id"], kind="mergesort").reset_index(drop=True)
+
+
+def matrix_problems(findings: pd.DataFrame, matrix: pd.DataFrame, sources: pd.DataFrame) -> list[str]:
+    """Every finding x source pair missing from, unexpected in or repeated in the matrix.
+
+    >>> matrix_problems(pd.DataFrame({"id": ["f-a"]}), pd.DataFrame({"finding_id": ["f-a", "f-a"],
+    ...                 "source_id": ["s", "s"]}), pd.DataFrame({"id": ["s", "t"]}))
+    ['missing: f-a x t', 'duplicate: f-a x s']
+    """
+    expected = {(f, s) for f in findings["id"] for s in sources["id"]}
+    present = list(zip(matrix["finding_id"], matrix["source_id"]))
+    problems = [f"missing: {f} x {s}" for f, s in sorted(expected - set(present))]
+    problems += [f"unexpected: {f} x {s}" for f, s in sorted(set(present) - expected)]
+    problems += [f"duplicate: {f} x {s}" for f, s in sorted({p for p in present if present.count(p) > 1})]
+    return problems
+
+
+def complete_matrix(findings: pd.DataFrame, matrix: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The matrix in display order, one row per finding x source, with the cited fact ids as lists (``ids``).
+
+    Raises ``ValueError`` naming every missing or repeated pair: an empty cell would read
+    as silence, which is a judgement nobody made.
+    """
+    problems = matrix_problems(findings, matrix, sources)
+    if problems:
+        raise ValueError("the evidence matrix is incomplete: " + "; ".join(problems))
+    finding_rank = {f: i for i, f in enumerate(ordered_findings(findings)["id"])}
+    source_rank = {s: i for i, s in enumerate(sources["id"])}
+    frame = matrix.assign(_f=matrix["finding_id"].map(finding_rank), _s=matrix["source_id"].map(source_rank),
+                          ids=matrix["evidence_ids"].map(split_tags))
+    return frame.sort_values(["_f", "_s"], kind="mergesort").drop(columns=["_f", "_s"]).reset_index(drop=True)
+
+
+def in_finding_order(findings: pd.DataFrame, table: pd.DataFrame, key: str = "finding_id") -> pd.DataFrame:
+    """The rows of ``table`` (one per finding, e.g. the CERQual assessments), indexed by finding, in display order.
+
+    Raises ``ValueError`` naming any finding that has no row.
+
+    >>> rows = pd.DataFrame({"finding_id": ["f-b", "f-a"], "confidence": ["low", "moderate"]})
+    >>> in_finding_order(pd.DataFrame({"id": ["f-a", "f-b"], "order": [1, 2]}), rows)["confidence"].tolist()
+    ['moderate', 'low']
+    """
+    missing = sorted(set(findings["id"]) - set(table[key]))
+    if missing:
+        raise ValueError(f"no row in the table for: {', '.join(missing)}")
+    return table.set_index(key).loc[list(ordered_findings(findings)["id"])]
+
+
+def tally(values: Iterable[str], vocabulary: Sequence[str]) -> dict[str, int]:
+    """How many of ``values`` take each value of ``vocabulary``, in its order, zeros included.
+
+    Raises ``ValueError`` for a value outside the vocabulary, so nothing is silently left out.
+
+    >>> tally(["low", "low", "moderate"], ["high", "moderate", "low", "very low"])
+    {'high': 0, 'moderate': 1, 'low': 2, 'very low': 0}
+    """
+    values = list(values)
+    unknown = sorted(set(values) - set(vocabulary))
+    if unknown:
+        raise ValueError(f"not in the vocabulary {list(vocabulary)}: {', '.join(map(str, unknown))}")
+    return {term: values.count(term) for term in vocabulary}
+
+
+def independent_streams(cells: pd.DataFrame, finding_id: str, stream_of: Mapping[str, str],
+                        silent: str = "silent") -> list[str]:
+    """The independent lines of evidence not silent on a finding, each once, in the order of ``stream_of``.
+
+    ``stream_of`` maps each source id to its line of evidence (sources.csv ``evidence_stream``):
+    a source that restates another shares its stream, so it is counted once.
+    """
+    rows = cells[(cells["finding_id"] == finding_id) & (cells["stance"] != silent)]
+    speaking = {stream_of[s] for s in rows["source_id"]}
+    return [s for s in dict.fromkeys(stream_of.values()) if s in speaking]
+
+
+def finding_labels(findings: pd.DataFrame, topic_labels: Mapping[str, str]) -> list[str]:
+    """Figure row labels in display order: the finding's topic label, then its stable id in brackets.
+
+    >>> finding_labels(pd.DataFrame({"id": ["f-x"], "order": [1], "topic": ["x"]}), {"x": "Topic X"})
+    ['Topic X\\n(f-x)']
+    """
+    ordered = ordered_findings(findings)
+    return [f"{topic_labels[t]}\n({f})" for f, t in zip(ordered["id"], ordered["topic"])]
+
+
+def check_styles(styles: Mapping[str, object], vocabulary: Sequence[str]) -> None:
+    """Raise ``KeyError`` if a value of the vocabulary has no style (a guard for a new schema value).
+
+    >>> check_styles({"supports": "blue"}, ["supports", "silent"])
+    Traceback (most recent call last):
+    ...
+    KeyError: 'no style for silent'
+    """
+    missing = [v for v in vocabulary if v not in styles]
+    if missing:
+        raise KeyError(f"no style for {', '.join(missing)}")
