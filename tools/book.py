@@ -321,14 +321,16 @@ def _build(jobs: int | None, strict: bool) -> int:
     command = [str(Path(sys.executable).with_name("jb")), "build", str(ROOT), "--builder", "html", "-q"]
     if strict:
         command += ["-W", "-n", "--keep-going"]
-    result = subprocess.run(command, cwd=ROOT, env=dict(os.environ, **{REREAD_ENV: " ".join(reread)}))
+    # jupyter-book's banner goes to stdout: shown only when the build fails; warnings (stderr) always show
+    result = subprocess.run(command, cwd=ROOT, env=dict(os.environ, **{REREAD_ENV: " ".join(reread)}),
+                            stdout=subprocess.PIPE, text=True)
     if result.returncode == 0:
         DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
         print(f"Built {len(paths)} chapters ({len(reread)} executed, {len(paths) - len(reread)} from the cache): "
               f"{BUILD / 'html' / 'index.html'}")
     else:
         DIGEST_FILE.unlink(missing_ok=True)  # the next build starts from nothing rather than trust this one
-        print("The book was not built: see the errors above.", file=sys.stderr)
+        print(result.stdout, "\nThe book was not built: see the errors above.", file=sys.stderr)
     return result.returncode
 
 
