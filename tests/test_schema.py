@@ -182,3 +182,12 @@ def test_a_foreign_key_to_a_table_the_package_does_not_list_is_named(mini_packag
     (mini_package / "datapackage.json").write_text(json.dumps(descriptor))
     assert "data/theme_counts.csv: column 'unit' refers to the table 'units', which the data package does not list" \
         in problems(mini_package)
+
+
+def test_a_field_type_the_validator_does_not_check_is_refused_by_name(mini_package):
+    schema_path = mini_package / "schemas" / "theme_counts.json"
+    schema = json.loads(schema_path.read_text())
+    schema["fields"][0]["type"] = "date"
+    schema_path.write_text(json.dumps(schema))
+    assert "data/schemas/theme_counts.json: field 'id' has type 'date', which this validator does not check" \
+        in problems(mini_package)

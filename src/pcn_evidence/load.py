@@ -45,10 +45,7 @@ def _frame(package: DataPackage, name: str) -> pd.DataFrame:
         kind = field.get("type", "string")
         cells = [row[field["name"]] for row in table.rows]
         values = [parse_cell(c, kind) if c.strip() else None for c in cells]
-        if kind == "date":
-            columns[field["name"]] = pd.to_datetime(pd.Series(values, dtype="object"))
-        else:
-            columns[field["name"]] = pd.Series(values, dtype=_PANDAS_TYPES.get(kind, "string"))
+        columns[field["name"]] = pd.Series(values, dtype=_PANDAS_TYPES[kind])
     return pd.DataFrame(columns)
 
 
