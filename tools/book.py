@@ -266,12 +266,17 @@ def prepare_cache(paths: list[Path], jobs: int | None = None) -> tuple[list[str]
 
     recorded = json.loads(DIGEST_FILE.read_text()) if DIGEST_FILE.exists() else {}
     site = site_digest()
-    if recorded.get("site") != site or not DOWNLOADS.exists():
-        # a change every page depends on, or no record of what was built: start from nothing
+    if not recorded or not DOWNLOADS.exists():
+        # no record of a complete build: start from nothing
         # (figures are saved for download only when their chapter executes)
         for stale in (CACHE, BUILD / ".doctrees", BUILD / "jupyter_execute", BUILD / "html", DOWNLOADS):
             shutil.rmtree(stale, ignore_errors=True)
         recorded = {}
+    elif recorded.get("site") != site:
+        # a change every page depends on (configuration, extension, theme files): every page is
+        # re-read and re-written; the chapters' outputs do not depend on it and stay cached
+        for stale in (BUILD / ".doctrees", BUILD / "jupyter_execute", BUILD / "html"):
+            shutil.rmtree(stale, ignore_errors=True)
     BUILD.mkdir(exist_ok=True)
     cache = get_cache(str(CACHE))
     digests = {path.stem: chapter_digest(path) for path in paths}

@@ -1,0 +1,65 @@
+"""A small copy of the book (the landing page and two chapters) to build in tests.
+
+Each copy has its own chapters/inputs.yml and data, so a test can change them freely.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SECOND = """from pcn_evidence import Chapter
+from pcn_evidence.citation import read_citation
+
+chapter = Chapter("second")
+units = chapter.table("units")
+print(", ".join(units["singular"]), "| version", read_citation()["version"])"""
+
+
+@pytest.fixture
+def small_book(tmp_path: Path) -> Path:
+    book = tmp_path / "book"
+    book.mkdir()
+    for name in ("_config.yml", "references.bib", "references-standards.bib", "requirements.txt", "CITATION.cff"):
+        shutil.copy(ROOT / name, book / name)
+    (book / "intro.md").write_text("# A small copy of the book\n\nSee {ref}`chapter-sources`.\n")
+    for folder in ("data", "tools", "_static", "_ext"):
+        shutil.copytree(ROOT / folder, book / folder)
+    shutil.copytree(ROOT / "src" / "pcn_evidence", book / "src" / "pcn_evidence",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (book / "chapters").mkdir()
+    shutil.copy(ROOT / "chapters" / "sources.ipynb", book / "chapters" / "sources.ipynb")
+    second = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                               "language": "python"}})
+    second.cells = [nbformat.v4.new_markdown_cell("(chapter-second)=\n# Second"), nbformat.v4.new_code_cell(SECOND)]
+    nbformat.write(second, book / "chapters" / "second.ipynb")
+    (book / "chapters" / "inputs.yml").write_text(
+        "sources:\n  tables: [sources]\nsecond:\n  tables: [units]\n  files: [CITATION.cff]\n")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
+                                   "  - file: chapters/sources\n  - file: chapters/second\n")
+    return book
+
+
+def build(book: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
+    return subprocess.run([sys.executable, str(book / "tools" / "book.py"), "build"], cwd=book, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
