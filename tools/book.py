@@ -118,17 +118,15 @@ def site_digest(root: Path = ROOT) -> str:
     return _digest(_expand(root, SITE_INPUTS), root)
 
 
-def toc_notebooks(root: Path = ROOT) -> list[Path]:
-    """Every notebook the table of contents lists, in reading order."""
-    found: list[Path] = []
+def toc_files(root: Path = ROOT) -> list[str]:
+    """Every document the table of contents lists (without suffix), in reading order."""
+    found: list[str] = []
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
             file = node.get("file") or node.get("root")
-            # a chapter is a notebook, or a text twin in chapters/ whose notebook `make outputs` will create
-            if isinstance(file, str) and ((root / f"{file}.ipynb").exists()
-                                          or (file.startswith("chapters/") and (root / f"{file}.md").exists())):
-                found.append(root / f"{file}.ipynb")
+            if isinstance(file, str):
+                found.append(file)
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -137,6 +135,24 @@ def toc_notebooks(root: Path = ROOT) -> list[Path]:
 
     walk(yaml.safe_load((root / "_toc.yml").read_text()))
     return found
+
+
+def toc_notebooks(root: Path = ROOT) -> list[Path]:
+    """Every chapter notebook the table of contents lists, in reading order.
+
+    A chapter is a notebook, or a text twin in chapters/ whose notebook `make outputs` will create.
+    """
+    return [root / f"{file}.ipynb" for file in toc_files(root)
+            if (root / f"{file}.ipynb").exists() or (file.startswith("chapters/") and (root / f"{file}.md").exists())]
+
+
+def pages_digest(root: Path = ROOT) -> str:
+    """The digest of every page's source as Sphinx reads it (notebooks with their outputs, markdown pages)."""
+    files = []
+    for file in toc_files(root):
+        notebook = root / f"{file}.ipynb"
+        files.append(notebook if notebook.exists() else root / f"{file}.md")
+    return _digest(files, root)
 
 
 TEXT_FORMAT = "md:myst"
@@ -172,6 +188,8 @@ def out_of_sync(path: Path) -> str | None:
     md = text_twin(path)
     if not md.exists():
         return f"{md.name}, the text twin of {path.name}, is missing"
+    if not path.exists():
+        return f"{path.name} has not been made from {md.name} yet"
     stored, text = cells_for_comparison(nbformat.read(path, as_version=4)), cells_for_comparison(notebook_from_text(md))
     if stored == text:
         return None
@@ -253,9 +271,11 @@ def _validate_data() -> None:
         sys.exit(f"{error}\n\nThe book was not built: fix the data above, then run `make book` again.")
 
 
-def prepare_cache(paths: list[Path], jobs: int | None = None) -> tuple[list[str], dict[str, object]]:
+def prepare_cache(paths: list[Path], jobs: int | None = None,
+                  executed: dict[Path, nbformat.NotebookNode] | None = None) -> tuple[list[str], dict[str, object]]:
     """Re-execute into the cache every chapter whose code or declared inputs changed.
 
+    ``executed`` are notebooks just executed from their text twins: they go into the cache as they are.
     Returns the pages Sphinx must re-read and the digests to record once the build succeeds.
     """
     from jupyter_cache import get_cache
@@ -279,6 +299,8 @@ def prepare_cache(paths: list[Path], jobs: int | None = None) -> tuple[list[str]
             shutil.rmtree(stale, ignore_errors=True)
     BUILD.mkdir(exist_ok=True)
     cache = get_cache(str(CACHE))
+    for path, notebook in (executed or {}).items():
+        cache.cache_notebook_bundle(CacheBundleIn(notebook, str(path)), check_validity=False, overwrite=True)
     digests = {path.stem: chapter_digest(path) for path in paths}
     run: list[Path] = []
     for path in paths:
@@ -287,18 +309,21 @@ def prepare_cache(paths: list[Path], jobs: int | None = None) -> tuple[list[str]
         except KeyError:
             run.append(path)  # new or edited code
             continue
+        if path in (executed or {}):
+            continue  # executed from its text twin moments ago, on the current inputs
         if recorded.get("chapters", {}).get(path.stem) != digests[path.stem]:
             cache.remove_cache(record.pk)  # its inputs changed: the cached outputs may be stale
             run.append(path)
     for path in paths:
-        if path not in run:
+        if path not in run and path not in (executed or {}):
             print(f"  cached   {path.relative_to(ROOT)}", flush=True)
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
     os.environ[DOWNLOADS_ENV] = str(DOWNLOADS)  # executing chapters also save their figures there
     for path, notebook in execute_all(run, jobs).items():
         cache.cache_notebook_bundle(CacheBundleIn(notebook, str(path)), check_validity=False, overwrite=True)
     write_data_downloads(DOWNLOADS, data_dir())
-    return [path.relative_to(ROOT).with_suffix("").as_posix() for path in run], {"site": site, "chapters": digests}
+    reread = [*run, *(executed or {})]
+    return [path.relative_to(ROOT).with_suffix("").as_posix() for path in reread], {"site": site, "chapters": digests}
 
 
 def build(jobs: int | None = None, strict: bool = True) -> int:
@@ -322,7 +347,20 @@ def _build(jobs: int | None, strict: bool) -> int:
     os.environ["PCN_BOOK_ROOT"] = str(ROOT)  # the chapters read this book's declarations and files
     _validate_data()
     paths = toc_notebooks()
-    reread, digests = prepare_cache(paths, jobs)
+    edited = [path for path in paths if text_twin(path).exists() and out_of_sync(path)]
+    if edited:
+        # the .md is what people edit: bring its notebook up to date before building from it
+        print(f"Text twin changed: executing {len(edited)} chapter(s) from their .md and storing the outputs in "
+              "the .ipynb (commit both)", flush=True)
+        executed = outputs(edited, jobs)
+    else:
+        executed = {}
+    reread, digests = prepare_cache(paths, jobs, executed)
+    digests["pages"] = pages_digest()
+    recorded = json.loads(DIGEST_FILE.read_text()) if DIGEST_FILE.exists() else {}
+    if not reread and recorded == digests and (BUILD / "html" / "index.html").exists():
+        print(f"Nothing changed since the last build: {BUILD / 'html' / 'index.html'}")
+        return 0
     command = [str(Path(sys.executable).with_name("jb")), "build", str(ROOT), "--builder", "html", "-q"]
     if strict:
         command += ["-W", "-n", "--keep-going"]
@@ -339,13 +377,15 @@ def _build(jobs: int | None, strict: bool) -> int:
     return result.returncode
 
 
-def outputs(paths: list[Path], jobs: int | None = None) -> None:
+def outputs(paths: list[Path], jobs: int | None = None) -> dict[Path, nbformat.NotebookNode]:
     """Re-execute chapters from their text twins and store the outputs in the notebooks (what nbval compares)."""
     os.environ["PCN_BOOK_ROOT"] = str(ROOT)
-    for path, notebook in execute_all(paths, jobs, from_text=True).items():
+    executed = execute_all(paths, jobs, from_text=True)
+    for path, notebook in executed.items():
         for cell in notebook.cells:
             cell.get("metadata", {}).pop("execution", None)
         nbformat.write(notebook, path)
+    return executed
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,25 @@
+"""The .md text twin is what people edit: `make book` builds from it, and stores its outputs in the .ipynb."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+
+from smallbook import ROOT, build, edit, ok, small_book  # noqa: F401 (small_book is a fixture)
+
+pytestmark = pytest.mark.build
+
+
+def test_an_edited_sentence_in_the_text_twin_reaches_the_page_and_the_notebook(small_book):
+    shutil.copy(ROOT / "chapters" / "sources.md", small_book / "chapters" / "sources.md")
+    ok(build(small_book))
+    edit(small_book / "chapters" / "sources.md", "**In this chapter**", "**In this chapter (edited as text)**")
+    result = ok(build(small_book))
+    assert "Text twin changed: executing 1 chapter(s)" in result.stdout
+    page = small_book / "_build" / "html" / "chapters" / "sources.html"
+    assert "In this chapter (edited as text)" in page.read_text()
+    notebook = nbformat.read(small_book / "chapters" / "sources.ipynb", as_version=4)
+    assert "In this chapter (edited as text)" in notebook.cells[0].source
+    assert all(c.execution_count for c in notebook.cells if c.cell_type == "code"), "stored executed"
