@@ -57,3 +57,22 @@ def test_only_the_declared_resources_are_published_never_a_stray_or_linked_file(
     (data / "units.csv").symlink_to(secret)
     with pytest.raises(ValueError, match="data/units.csv: a published data file must be a regular file"):
         write_data_downloads(tmp_path / "again", data)
+
+
+def test_a_quote_that_begins_like_a_formula_is_neutralised_in_the_downloads_only(tmp_path):
+    import shutil
+
+    from helpers import DATA
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    units = (data / "units.csv").read_text(encoding="utf-8")
+    (data / "units.csv").write_text(units + '"=HYPERLINK(""http://x"",""y"")",one\n', encoding="utf-8")
+    write_data_downloads(tmp_path / "out", data)
+    published = (tmp_path / "out" / "data" / "units.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK(" in published and "\n=HYPERLINK" not in published
+    assert "'=HYPERLINK(" in zipfile.ZipFile(tmp_path / "out" / PACKAGE_ZIP).read(
+        "pcn-evidence-data/units.csv").decode()
+    assert (data / "units.csv").read_text(encoding="utf-8").endswith('"=HYPERLINK(""http://x"",""y"")",one\n')
+    # files without such a cell are published byte for byte
+    assert (tmp_path / "out" / "data" / "topics.csv").read_bytes() == (data / "topics.csv").read_bytes()

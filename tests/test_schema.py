@@ -191,3 +191,15 @@ def test_a_field_type_the_validator_does_not_check_is_refused_by_name(mini_packa
     schema_path.write_text(json.dumps(schema))
     assert "data/schemas/theme_counts.json: field 'id' has type 'date', which this validator does not check" \
         in problems(mini_package)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_label_that_a_spreadsheet_would_run_as_a_formula_is_refused(mini_package, start):
+    with_counts(mini_package, {"finding": f'{start}HYPERLINK("http://x","y")'})
+    assert f"column 'finding': got '{start}HYPERLINK(\"http://x\",\"y\")'; begins with '{start}', which a " \
+           "spreadsheet would run as a formula" in problems(mini_package)
+
+
+def test_a_verbatim_quote_may_begin_like_a_formula(mini_package):
+    with_counts(mini_package, {"quote": "-26 CCGs reported that they had allocated some of their staff time"})
+    validate_package(mini_package)  # kept verbatim; the downloads neutralise it (see test_downloads)

@@ -8,7 +8,9 @@ publishes the folder as ``downloads/`` at the root of the site.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import os
 import shutil
@@ -19,11 +21,12 @@ from pathlib import Path
 
 from .schema import default_data_dir
 
-__all__ = ["DOWNLOADS_ENV", "PACKAGE_ZIP", "downloads_dir", "published_files", "write_data_downloads", "DownloadsPanel", "downloads_panel"]
+__all__ = ["DOWNLOADS_ENV", "PACKAGE_ZIP", "downloads_dir", "published_files", "spreadsheet_safe", "write_data_downloads", "DownloadsPanel", "downloads_panel"]
 
 DOWNLOADS_ENV = "PCN_DOWNLOADS_DIR"
 PACKAGE_ZIP = "pcn-evidence-data.zip"
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed zip timestamps: the same data give the same bytes
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def downloads_dir() -> Path | None:
@@ -54,6 +57,27 @@ def published_files(data_dir: Path | str | None = None) -> list[Path]:
     return sorted(files)
 
 
+def spreadsheet_safe(content: bytes) -> bytes:
+    r"""A CSV for readers who open it in a spreadsheet: a cell that begins with a formula character
+    (``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a leading apostrophe, as OWASP advises
+    against CSV injection, so the spreadsheet shows it as text. Other files pass through byte for byte.
+
+    Only verbatim quotes can begin so (the validator refuses it in every other text column), and
+    they stay verbatim in ``data/`` and on the page.
+
+    >>> spreadsheet_safe(b"id,quote\n1,=SUM(A1)\n")
+    b"id,quote\n1,'=SUM(A1)\n"
+    """
+    text = content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not any(cell[:1] in _FORMULA for row in rows for cell in row):
+        return content
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([["'" + c if c[:1] in _FORMULA else c for c in row]
+                                                     for row in rows])
+    return out.getvalue().encode("utf-8")
+
+
 def write_data_downloads(out_dir: Path | str, data_dir: Path | str | None = None) -> list[Path]:
     """Copy the data package's declared files (:func:`published_files`) and write them as one deterministic zip."""
     source = Path(data_dir) if data_dir is not None else default_data_dir()
@@ -61,18 +85,20 @@ def write_data_downloads(out_dir: Path | str, data_dir: Path | str | None = None
     shutil.rmtree(target, ignore_errors=True)
     files = published_files(source)
     written = []
-    for file in files:
+    contents = {file: spreadsheet_safe(file.read_bytes()) if file.suffix == ".csv" else file.read_bytes()
+                for file in files}
+    for file, content in contents.items():
         destination = target / file.relative_to(source)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(file, destination)
+        destination.write_bytes(content)
         written.append(destination)
     archive = Path(out_dir) / PACKAGE_ZIP
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for file in files:
+        for file, content in contents.items():
             info = zipfile.ZipInfo(f"pcn-evidence-data/{file.relative_to(source).as_posix()}", date_time=_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            bundle.writestr(info, file.read_bytes())
+            bundle.writestr(info, content)
     written.append(archive)
     return written
 

@@ -150,6 +150,10 @@ def _cell_problems(table: Table, index: int, field: dict[str, Any], text: str) -
         return []
     if text != text.strip():
         return [Problem(message="remove the spaces at the start or end of the cell", value=text, **where)]
+    if field.get("type", "string") == "string" and not field.get("pcn:verbatim") and text[0] in FORMULA_START:
+        return [Problem(message=f"begins with {text[0]!r}, which a spreadsheet would run as a formula when a reader "
+                                "opens the downloaded CSV; start the cell with a letter or digit",
+                        value=text, **where)]
     try:
         value = parse_cell(text, field.get("type", "string"))
     except ValueError as exc:
@@ -167,6 +171,10 @@ def _cell_problems(table: Table, index: int, field: dict[str, Any], text: str) -
         problems.append(Problem(message=f"does not match the pattern {constraints['pattern']}", value=text, **where))
     return problems
 
+
+#: First characters that make spreadsheet software treat a CSV cell as a formula (OWASP, "CSV Injection").
+#: Coded text may not begin with one; a verbatim quote that does is neutralised in the downloads instead.
+FORMULA_START = ("=", "+", "-", "@")
 
 #: The Table Schema field types this validator checks; any other is refused by name, not skipped.
 FIELD_TYPES = ("string", "integer", "number", "boolean")
