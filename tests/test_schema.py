@@ -203,3 +203,51 @@ def test_a_label_that_a_spreadsheet_would_run_as_a_formula_is_refused(mini_packa
 def test_a_verbatim_quote_may_begin_like_a_formula(mini_package):
     with_counts(mini_package, {"quote": "-26 CCGs reported that they had allocated some of their staff time"})
     validate_package(mini_package)  # kept verbatim; the downloads neutralise it (see test_downloads)
+
+
+def _edit_schema(directory: Path, change) -> None:
+    path = directory / "schemas" / "theme_counts.json"
+    schema = json.loads(path.read_text())
+    change(schema, {f["name"]: f for f in schema["fields"]})
+    path.write_text(json.dumps(schema))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s, f: s.update({"primarykey": "id"}), "unknown key 'primarykey'; a schema may use"),
+    (lambda s, f: f["count"].update({"constraint": {}}), "field 'count': unknown key 'constraint'"),
+    (lambda s, f: f["count"]["constraints"].update({"minimun": 0}), "field 'count': unknown constraint 'minimun'"),
+    (lambda s, f: f["id"]["constraints"].update({"pattern": "tc-("}), "field 'id': the pattern 'tc-(' is not a valid"),
+    (lambda s, f: s["pcn:checks"].append({"check": "not_smaller", "field": "count", "than": "x"}),
+     "pcn:checks entry"),
+    (lambda s, f: s["foreignKeys"].append({"fields": ["unit", "count"], "reference": {"resource": "units",
+                                                                                      "fields": ["id", "x"]}}),
+     "this validator checks single-column foreign keys"),
+])
+def test_a_schema_key_the_validator_does_not_implement_is_refused_by_name(mini_package, change, message):
+    _edit_schema(mini_package, change)
+    assert message in problems(mini_package)
+
+
+@pytest.mark.parametrize("constraint, value, message", [
+    ({"maximum": 20}, "26", "expected a value of at most 20"),
+    ({"exclusiveMinimum": 26}, "26", "expected a value greater than 26"),
+    ({"exclusiveMaximum": 26}, "26", "expected a value less than 26"),
+])
+def test_numeric_bounds_are_enforced(mini_package, constraint, value, message):
+    _edit_schema(mini_package, lambda s, f: f["count"]["constraints"].update(constraint))
+    assert f"column 'count': got '{value}'; {message}" in problems(mini_package)
+
+
+def test_min_length_is_enforced(mini_package):
+    _edit_schema(mini_package, lambda s, f: f["finding"]["constraints"].update({"minLength": 500}))
+    assert "column 'finding'" in problems(mini_package) and "at least 500 are required" in problems(mini_package)
+
+
+def test_a_foreign_key_in_the_standard_list_form_is_checked(mini_package):
+    def to_lists(schema, fields):
+        for fk in schema["foreignKeys"]:
+            fk["fields"], fk["reference"]["fields"] = [fk["fields"]], [fk["reference"]["fields"]]
+    _edit_schema(mini_package, to_lists)
+    validate_package(mini_package)
+    with_counts(mini_package, {"unit": "GPs"})
+    assert "column 'unit': got 'GPs'; unknown unit" in problems(mini_package)

@@ -67,8 +67,12 @@ def field_checks(field: dict[str, Any], schema: dict[str, Any]) -> str:
         parts.append(f"semicolon-separated list of {ref['resource']}.{ref['field']} values")
     if "pattern" in constraints:
         parts.append(f"matches the pattern {constraints['pattern']}")
-    if "minimum" in constraints:
-        parts.append(f"at least {constraints['minimum']}")
+    for key, words in (("minimum", "at least"), ("maximum", "at most"), ("exclusiveMinimum", "greater than"),
+                       ("exclusiveMaximum", "less than")):
+        if key in constraints:
+            parts.append(f"{words} {constraints[key]}")
+    if "minLength" in constraints:
+        parts.append(f"at least {constraints['minLength']} characters")
     if "maxLength" in constraints:
         parts.append(f"at most {constraints['maxLength']} characters")
     if constraints.get("unique"):

@@ -162,13 +162,70 @@ def _cell_problems(table: Table, index: int, field: dict[str, Any], text: str) -
     if "enum" in constraints and value not in constraints["enum"]:
         allowed = ", ".join(repr(v) for v in constraints["enum"])
         problems.append(Problem(message=f"expected one of {allowed}", value=text, **where))
-    if "minimum" in constraints and value < constraints["minimum"]:
-        problems.append(Problem(message=f"expected a value of at least {constraints['minimum']}", value=text, **where))
+    for key, fails, words in _BOUNDS:
+        if key in constraints and fails(value, constraints[key]):
+            problems.append(Problem(message=f"expected a value {words} {constraints[key]}", value=text, **where))
+    if "minLength" in constraints and len(text) < constraints["minLength"]:
+        problems.append(Problem(message=f"is {len(text)} characters; at least {constraints['minLength']} are "
+                                        "required", value=text, **where))
     if "maxLength" in constraints and len(text) > constraints["maxLength"]:
         problems.append(Problem(message=f"is {len(text)} characters; at most {constraints['maxLength']} are allowed "
                                         "(store a short quote, never a passage)", value=text[:60] + "…", **where))
     if "pattern" in constraints and not re.fullmatch(constraints["pattern"], text):
         problems.append(Problem(message=f"does not match the pattern {constraints['pattern']}", value=text, **where))
+    return problems
+
+
+_BOUNDS = (
+    ("minimum", lambda v, b: v < b, "of at least"),
+    ("maximum", lambda v, b: v > b, "of at most"),
+    ("exclusiveMinimum", lambda v, b: v <= b, "greater than"),
+    ("exclusiveMaximum", lambda v, b: v >= b, "less than"),
+)
+
+#: Every key a schema may use. A key outside these (a misspelling, a Table Schema feature this
+#: validator does not implement) is refused by name: a constraint must never be silently skipped.
+SCHEMA_KEYS = {"fields", "primaryKey", "foreignKeys", "description", "pcn:checks"}
+FIELD_KEYS = {"name", "type", "description", "constraints", "pcn:verbatim", "pcn:number_in", "pcn:list_reference",
+              "pcn:evidence_ids"}
+CONSTRAINT_KEYS = {"required", "unique", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
+                   "exclusiveMaximum", "minLength", "maxLength"}
+CHECKS = {"not_greater": {"check", "field", "than"}, "evidence_for_stance": {"check", "field", "stance", "silent"}}
+
+
+def _schema_problems(table: Table) -> list[Problem]:
+    """Keys this validator does not implement, malformed keys and invalid patterns, each by name."""
+    where = f"data/schemas/{table.name}.json"
+    problems = [Problem(where, f"unknown key {key!r}; a schema may use {', '.join(sorted(SCHEMA_KEYS))}")
+                for key in table.schema if key not in SCHEMA_KEYS]
+    for field in table.schema.get("fields", []):
+        name = field.get("name", "?")
+        problems += [Problem(where, f"field '{name}': unknown key {key!r}; a field may use "
+                                    f"{', '.join(sorted(FIELD_KEYS))}") for key in field if key not in FIELD_KEYS]
+        constraints = field.get("constraints", {})
+        problems += [Problem(where, f"field '{name}': unknown constraint {key!r}; this validator checks "
+                                    f"{', '.join(sorted(CONSTRAINT_KEYS))}") for key in constraints
+                     if key not in CONSTRAINT_KEYS]
+        if "pattern" in constraints:
+            try:
+                re.compile(constraints["pattern"])
+            except re.error as exc:
+                problems.append(Problem(where, f"field '{name}': the pattern {constraints['pattern']!r} is not a "
+                                               f"valid regular expression ({exc})"))
+    for check in table.schema.get("pcn:checks", []):
+        kind = check.get("check")
+        if kind not in CHECKS or set(check) != CHECKS[kind]:
+            problems.append(Problem(where, f"pcn:checks entry {check!r} is not one of: " + "; ".join(
+                f"{k} with keys {', '.join(sorted(v))}" for k, v in CHECKS.items())))
+    for fk in table.schema.get("foreignKeys", []):
+        fields, target = fk.get("fields"), fk.get("reference", {}).get("fields")
+        single = [fields] if isinstance(fields, str) else fields
+        targets = [target] if isinstance(target, str) else target
+        if not (isinstance(single, list) and len(single) == 1 and isinstance(targets, list) and len(targets) == 1
+                and "resource" in fk.get("reference", {})):
+            problems.append(Problem(where, f"foreign key {fk!r}: this validator checks single-column foreign keys, "
+                                           "written {\"fields\": \"col\", \"reference\": {\"resource\": …, "
+                                           "\"fields\": \"col\"}} (or with one-item lists)"))
     return problems
 
 
@@ -353,11 +410,17 @@ def split_list(cell: str | None) -> list[str]:
     return [item.strip() for item in cell.split(";") if item.strip()]
 
 
+def _one(fields: str | list[str]) -> str:
+    """The column of a single-column key, written as a string or a one-item list."""
+    return fields if isinstance(fields, str) else fields[0]
+
+
 def _foreign_key_problems(package: DataPackage) -> list[Problem]:
     problems = []
     for table in package.tables.values():
         for fk in table.schema.get("foreignKeys", []):
-            field = fk["fields"]
+            field = _one(fk["fields"])
+            target_field = _one(fk["reference"]["fields"])
             target = package.tables.get(fk["reference"]["resource"])
             if target is None:
                 problems.append(Problem(table.label, f"column '{field}' refers to the table "
@@ -366,7 +429,7 @@ def _foreign_key_problems(package: DataPackage) -> list[Problem]:
                 continue
             if field not in table.header:
                 continue
-            known = {row[fk["reference"]["fields"]] for row in target.rows}
+            known = {row[target_field] for row in target.rows}
             for index, row in enumerate(table.rows):
                 if row[field] and row[field] not in known:
                     problems.append(Problem(table.label, f"unknown {field}; expected one of the ids in "
@@ -383,6 +446,9 @@ def validate_package(data_dir: Path | str | None = None) -> DataPackage:
     True
     """
     package, problems = read_package(data_dir)
+    schema_problems = [p for table in package.tables.values() for p in _schema_problems(table)]
+    if schema_problems:  # rows cannot be checked against a schema that is itself wrong
+        raise EvidenceError(problems + schema_problems)
     for table in package.tables.values():
         problems.extend(_table_problems(table))
     problems.extend(_foreign_key_problems(package))
