@@ -67,10 +67,10 @@ def field_checks(field: dict[str, Any], schema: dict[str, Any]) -> str:
         parts.append(f"semicolon-separated list of {ref['resource']}.{ref['field']} values")
     if "pattern" in constraints:
         parts.append(f"matches the pattern {constraints['pattern']}")
-    for key, words in (("minimum", "at least"), ("maximum", "at most"), ("exclusiveMinimum", "greater than"),
-                       ("exclusiveMaximum", "less than")):
-        if key in constraints:
-            parts.append(f"{words} {constraints[key]}")
+    for bound, words in (("minimum", "at least"), ("maximum", "at most"), ("exclusiveMinimum", "greater than"),
+                         ("exclusiveMaximum", "less than")):
+        if bound in constraints:
+            parts.append(f"{words} {constraints[bound]}")
     if "minLength" in constraints:
         parts.append(f"at least {constraints['minLength']} characters")
     if "maxLength" in constraints:
