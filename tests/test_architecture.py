@@ -8,7 +8,7 @@ from pathlib import Path
 
 from helpers import DATA, ROOT
 
-from pcn_evidence.schema import read_package
+from pcn_evidence.datapackage import read_package
 
 PACKAGE = ROOT / "src" / "pcn_evidence"
 MODULES = sorted(p for p in PACKAGE.glob("*.py"))

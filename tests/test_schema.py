@@ -251,3 +251,73 @@ def test_a_foreign_key_in_the_standard_list_form_is_checked(mini_package):
     validate_package(mini_package)
     with_counts(mini_package, {"unit": "GPs"})
     assert "column 'unit': got 'GPs'; unknown unit" in problems(mini_package)
+
+
+# --- files that cannot be read: one clear problem each, by line and column where there is one ---
+
+def _write(mini_package: Path, content: bytes) -> None:
+    (mini_package / "theme_counts.csv").write_bytes(content)
+
+
+def _good_csv() -> bytes:
+    import io
+    import csv as csv_module
+    out = io.StringIO()
+    writer = csv_module.writer(out, lineterminator="\n")
+    writer.writerow(THEME_COUNTS_HEADER)
+    writer.writerows(GOOD_COUNT_ROWS)
+    return out.getvalue().encode("utf-8")
+
+
+def test_a_byte_order_mark_from_excel_is_accepted(mini_package):
+    _write(mini_package, b"\xef\xbb\xbf" + _good_csv())
+    validate_package(mini_package)
+
+
+def test_text_that_is_not_utf8_is_located_by_line_and_column(mini_package):
+    content = _good_csv().replace("Twenty-six".encode(), "Twenty\xadsix".encode("latin-1"))
+    _write(mini_package, content)
+    message = problems(mini_package)
+    assert "data/theme_counts.csv: is not UTF-8 text: byte 0xad at line 2, column" in message
+    assert message.count("\n  - ") == 1, "one problem, with no knock-on errors"
+
+
+def test_a_nul_character_is_located_not_dropped(mini_package):
+    _write(mini_package, _good_csv().replace(b"Twenty-six", b"Twenty\x00six"))
+    assert "data/theme_counts.csv: contains a NUL character at line 2, column" in problems(mini_package)
+
+
+def test_an_unclosed_quote_is_reported_not_merged_into_the_next_rows(mini_package):
+    lines = _good_csv().decode().splitlines(keepends=True)
+    lines[1] = lines[1].replace("CCGs allocated staff time", '"CCGs allocated staff time')
+    _write(mini_package, "".join(lines).encode())
+    message = problems(mini_package)
+    assert "data/theme_counts.csv: cannot be read as CSV" in message and "is not closed" in message
+    assert "remove the spaces" not in message
+
+
+def test_a_cell_over_the_csv_size_limit_is_named(mini_package):
+    import csv as csv_module
+    huge = "x" * (csv_module.field_size_limit() + 10)
+    _write(mini_package, _good_csv() + f'tc-huge,a,1,,"{huge}",1,CCGs,,,bjgp-2021,R,q\n'.encode())
+    assert "is longer than" in problems(mini_package) and "store a short quote" in problems(mini_package)
+
+
+def test_a_resource_without_a_schema_or_path_is_named(mini_package):
+    descriptor = json.loads((mini_package / "datapackage.json").read_text())
+    del descriptor["resources"][-1]["schema"]
+    (mini_package / "datapackage.json").write_text(json.dumps(descriptor))
+    assert "resource 'units' has no schema; each resource needs a name, a path to its CSV and a schema" \
+        in problems(mini_package)
+
+
+def test_a_missing_table_is_one_problem_without_knock_on_errors(mini_package):
+    (mini_package / "units.csv").unlink()
+    message = problems(mini_package)
+    assert "data/units.csv: the table listed in datapackage.json is missing" in message
+    assert message.startswith("1 problem in the coded evidence"), message
+
+
+def test_a_header_only_table_is_refused_before_a_chapter_needs_its_rows(mini_package):
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, [])
+    assert "data/theme_counts.csv: has 0 row(s); the chapters that read it need at least 1" in problems(mini_package)

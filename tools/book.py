@@ -56,7 +56,9 @@ def working_copy(destination: Path) -> tuple[Path, dict[str, str]]:
     """
     shutil.copytree(ROOT, destination, ignore=COPY_IGNORE, dirs_exist_ok=True)
     (destination / ".venv").symlink_to(ROOT / ".venv")
-    return destination, dict(os.environ, PCN_EVIDENCE_DATA=str(destination / "data"), PCN_BOOK_ROOT=str(destination))
+    # PYTHONPATH: the copy's kernels import the copy's package, not the checkout's editable install
+    return destination, dict(os.environ, PCN_EVIDENCE_DATA=str(destination / "data"), PCN_BOOK_ROOT=str(destination),
+                             PYTHONPATH=str(destination / "src"))
 
 
 def _digest(files: list[Path], root: Path) -> str:
@@ -190,7 +192,11 @@ def out_of_sync(path: Path) -> str | None:
         return f"{md.name}, the text twin of {path.name}, is missing"
     if not path.exists():
         return f"{path.name} has not been made from {md.name} yet"
-    stored, text = cells_for_comparison(nbformat.read(path, as_version=4)), cells_for_comparison(notebook_from_text(md))
+    try:
+        stored = cells_for_comparison(nbformat.read(path, as_version=4))
+    except Exception as exc:  # truncated or hand-damaged JSON: rebuilt from the text twin
+        return f"{path.name} cannot be read as a notebook ({type(exc).__name__}); it is rebuilt from {md.name}"
+    text = cells_for_comparison(notebook_from_text(md))
     if stored == text:
         return None
     for index, (a, b) in enumerate(zip(stored, text)):

@@ -2,7 +2,7 @@
 library versions the book was built with.
 
 Everything is read from ``data/datapackage.json`` and ``data/schemas/*.json`` (through
-:func:`pcn_evidence.schema.read_package`), so the dictionary cannot drift from the
+:func:`pcn_evidence.datapackage.read_package`), so the dictionary cannot drift from the
 validator: a column the schema gains appears here on the next build.
 
 >>> frame = data_dictionary()
@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from .schema import DataPackage, read_package
+from .datapackage import DataPackage, read_package
 
 __all__ = ["LIBRARIES", "field_checks", "data_dictionary", "tables_overview", "python_version", "library_versions"]
 

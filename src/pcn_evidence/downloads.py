@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .schema import default_data_dir
+from .datapackage import default_data_dir
 
 __all__ = ["DOWNLOADS_ENV", "PACKAGE_ZIP", "downloads_dir", "published_files", "spreadsheet_safe", "write_data_downloads", "DownloadsPanel", "downloads_panel"]
 

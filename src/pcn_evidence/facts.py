@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import inputs
-from .schema import DataPackage, Table, parse_cell, validate_package
+from .datapackage import DataPackage, Table, parse_cell
+from .schema import validate_package
 
 __all__ = ["Fact", "fact", "facts", "ledger", "fact_tables"]
 

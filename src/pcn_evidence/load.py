@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import inputs
-from .schema import DataPackage, default_data_dir, parse_cell, read_package, split_list, validate_package
+from .datapackage import DataPackage, default_data_dir, parse_cell, read_package, split_list
+from .schema import validate_package
 
 __all__ = ["load_package", "load_table", "table_names", "split_tags", "vocabulary", "labels"]
 

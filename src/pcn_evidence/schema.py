@@ -10,136 +10,26 @@ types, vocabularies, keys and the project's own checks:
 * ``pcn:list_reference`` (``{"resource": …, "field": …}``) makes each item of a
   semicolon-separated list column a foreign key into a vocabulary table;
 * ``pcn:evidence_ids`` marks a semicolon-separated list of fact ids that must exist;
+* ``pcn:min_rows`` is the fewest rows the chapters need (a header-only table is refused here,
+  not found later as a crash in a chapter);
 * ``pcn:checks`` holds row checks: ``not_greater`` (count <= denominator) and
   ``evidence_for_stance`` (evidence ids are given unless the source is silent).
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .datapackage import DataPackage, Table, parse_cell, read_package, split_list
 from .errors import EvidenceError, Problem
-from .inputs import book_root
 from .numbers import states_number
 
-__all__ = ["DataPackage", "Table", "read_package", "validate_package", "split_list", "parse_cell"]
-
-
-
-@dataclass(frozen=True)
-class Table:
-    """One resource of the data package: its raw rows and its schema."""
-
-    name: str
-    path: Path
-    label: str  # how messages name the file, e.g. "data/theme_counts.csv"
-    schema: dict[str, Any]
-    header: list[str]
-    rows: list[dict[str, str]]
-    lines: list[int]  # file line on which each row ends
-
-    @property
-    def fields(self) -> list[dict[str, Any]]:
-        return self.schema["fields"]
-
-
-@dataclass(frozen=True)
-class DataPackage:
-    """The data package descriptor and every table it lists, read as text."""
-
-    directory: Path
-    descriptor: dict[str, Any]
-    tables: dict[str, Table]
-
-
-def default_data_dir() -> Path:
-    """The book's ``data/`` folder, or the folder ``PCN_EVIDENCE_DATA`` names."""
-    override = os.environ.get("PCN_EVIDENCE_DATA")
-    return Path(override).resolve() if override else book_root() / "data"
-
-
-def _label(directory: Path, path: Path) -> str:
-    return f"{directory.name}/{path.relative_to(directory).as_posix()}"
-
-
-def read_package(data_dir: Path | str | None = None) -> tuple[DataPackage, list[Problem]]:
-    """Read ``datapackage.json``, each schema and each CSV, collecting read problems."""
-    directory = Path(data_dir) if data_dir is not None else default_data_dir()
-    descriptor_path = directory / "datapackage.json"
-    problems: list[Problem] = []
-    try:
-        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise EvidenceError([Problem(str(descriptor_path), "the data package descriptor is missing")]) from None
-    except json.JSONDecodeError as exc:
-        raise EvidenceError([Problem(str(descriptor_path), f"is not valid JSON ({exc})")]) from None
-
-    tables: dict[str, Table] = {}
-    for resource in descriptor.get("resources", []):
-        path = directory / resource["path"]
-        label = _label(directory, path)
-        schema_ref = resource["schema"]
-        if isinstance(schema_ref, str):
-            schema_path = directory / schema_ref
-            try:
-                schema = json.loads(schema_path.read_text(encoding="utf-8"))
-            except (FileNotFoundError, json.JSONDecodeError) as exc:
-                problems.append(Problem(_label(directory, schema_path), f"cannot read the table schema ({exc})"))
-                continue
-        else:
-            schema = schema_ref
-        try:
-            with path.open(encoding="utf-8", newline="") as handle:
-                reader = csv.reader(handle)
-                header = next(reader, [])
-                rows, lines = [], []
-                for record in reader:
-                    if not any(cell.strip() for cell in record):
-                        continue  # a blank line is not a row
-                    rows.append(dict(zip(header, record + [""] * (len(header) - len(record)))))
-                    lines.append(reader.line_num)
-                    if len(record) > len(header):
-                        problems.append(Problem(label, f"has {len(record)} cells but the header has {len(header)} columns",
-                                                row=len(rows), line=reader.line_num))
-        except FileNotFoundError:
-            problems.append(Problem(label, "the table listed in datapackage.json is missing"))
-            continue
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(label, f"is not UTF-8 text ({exc})"))
-            continue
-        tables[resource["name"]] = Table(resource["name"], path, label, schema, header, rows, lines)
-    return DataPackage(directory, descriptor, tables), problems
+__all__ = ["validate_package", "FORMULA_START", "FIELD_TYPES", "SCHEMA_KEYS", "FIELD_KEYS", "CONSTRAINT_KEYS"]
 
 
 # --- cell checks -------------------------------------------------------------
-
-_INTEGER = re.compile(r"^-?\d+$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_BOOLEANS = {"true": True, "false": False}
-
-
-def parse_cell(text: str, field_type: str) -> Any:
-    """Convert one non-empty CSV cell to its Table Schema type; raise ValueError if it is not one."""
-    if field_type == "integer":
-        if not _INTEGER.match(text):
-            raise ValueError("expected a whole number (e.g. 26)")
-        return int(text)
-    if field_type == "number":
-        if not _NUMBER.match(text):
-            raise ValueError("expected a number (e.g. 26 or 0.5)")
-        return float(text)
-    if field_type == "boolean":
-        if text not in _BOOLEANS:
-            raise ValueError("expected true or false")
-        return _BOOLEANS[text]
-    return text
-
 
 def _cell_problems(table: Table, index: int, field: dict[str, Any], text: str) -> list[Problem]:
     where = dict(file=table.label, row=index + 1, line=table.lines[index], column=field["name"])
@@ -185,7 +75,7 @@ _BOUNDS = (
 
 #: Every key a schema may use. A key outside these (a misspelling, a Table Schema feature this
 #: validator does not implement) is refused by name: a constraint must never be silently skipped.
-SCHEMA_KEYS = {"fields", "primaryKey", "foreignKeys", "description", "pcn:checks"}
+SCHEMA_KEYS = {"fields", "primaryKey", "foreignKeys", "description", "pcn:checks", "pcn:min_rows"}
 FIELD_KEYS = {"name", "type", "description", "constraints", "pcn:verbatim", "pcn:number_in", "pcn:list_reference",
               "pcn:evidence_ids"}
 CONSTRAINT_KEYS = {"required", "unique", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
@@ -246,6 +136,10 @@ def _table_problems(table: Table) -> list[Problem]:
                                                            f"{', '.join(FIELD_TYPES)} (dates are strings with a "
                                                            "pattern)") for f in unknown]
     names = [f["name"] for f in table.fields]
+    least = table.schema.get("pcn:min_rows", 0)
+    if len(table.rows) < least:
+        problems.append(Problem(table.label, f"has {len(table.rows)} row(s); the chapters that read it need at "
+                                             f"least {least} (pcn:min_rows in data/schemas/{table.name}.json)"))
     missing = [n for n in names if n not in table.header]
     extra = [h for h in table.header if h not in names]
     if missing:
@@ -352,6 +246,8 @@ def _stance_problems(table: Table, check: dict[str, str]) -> list[Problem]:
 
 def _evidence_id_problems(package: DataPackage) -> list[Problem]:
     """Evidence ids must name coded facts that exist, from the source the row is about."""
+    if package.unreadable:
+        return []  # a table of facts may be among those not read: every id in it would look unknown
     facts: dict[str, str] = {}
     for table in package.tables.values():
         if "id" in table.header and "source_id" in table.header:
@@ -384,6 +280,8 @@ def _list_reference_problems(package: DataPackage) -> list[Problem]:
             if not reference or field["name"] not in table.header:
                 continue
             target = package.tables.get(reference["resource"])
+            if reference["resource"] in package.unreadable:
+                continue
             if target is None:
                 problems.append(Problem(table.label, f"column '{field['name']}' refers to the table "
                                                      f"{reference['resource']!r}, which the data package does not list"))
@@ -399,17 +297,6 @@ def _list_reference_problems(package: DataPackage) -> list[Problem]:
     return problems
 
 
-def split_list(cell: str | None) -> list[str]:
-    """Split a semicolon-separated list cell (``"ccg-support; covid-19"``) into its items.
-
-    >>> split_list("sf-a; tc-b;")
-    ['sf-a', 'tc-b']
-    """
-    if cell is None or not isinstance(cell, str):
-        return []
-    return [item.strip() for item in cell.split(";") if item.strip()]
-
-
 def _one(fields: str | list[str]) -> str:
     """The column of a single-column key, written as a string or a one-item list."""
     return fields if isinstance(fields, str) else fields[0]
@@ -422,6 +309,8 @@ def _foreign_key_problems(package: DataPackage) -> list[Problem]:
             field = _one(fk["fields"])
             target_field = _one(fk["reference"]["fields"])
             target = package.tables.get(fk["reference"]["resource"])
+            if fk["reference"]["resource"] in package.unreadable:
+                continue  # that table's own problem is reported; its absence would only repeat it
             if target is None:
                 problems.append(Problem(table.label, f"column '{field}' refers to the table "
                                                      f"{fk['reference']['resource']!r}, which the data package does "
