@@ -26,3 +26,22 @@ def test_a_chapter_that_raises_fails_the_build_and_shows_the_cell(small_book):
     assert "raise RuntimeError('deliberate failure for the test')" in result.stderr
     assert "RuntimeError: deliberate failure for the test" in result.stderr
     assert not (small_book / "_build" / "html" / "index.html").exists()
+
+
+def test_a_second_build_at_the_same_time_waits_for_the_first(small_book):
+    import fcntl
+    import subprocess
+    import sys
+    import time
+
+    lock_path = small_book / "_build" / ".lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a first build holds it
+        second = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        assert second.poll() is None, "the second build must wait, not run alongside the first"
+    out, err = second.communicate(timeout=600)  # the lock is released: it runs now
+    assert second.returncode == 0, out + err
+    assert "Another build of this book is running: waiting for it to finish." in out

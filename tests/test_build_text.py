@@ -12,7 +12,7 @@ from smallbook import ROOT, build, edit, ok, small_book  # noqa: F401 (small_boo
 pytestmark = pytest.mark.build
 
 
-def test_an_edited_sentence_in_the_text_twin_reaches_the_page_and_the_notebook(small_book):
+def test_an_edited_text_twin_reaches_the_page_and_a_truncated_notebook_is_rebuilt_from_it(small_book):
     shutil.copy(ROOT / "chapters" / "sources.md", small_book / "chapters" / "sources.md")
     ok(build(small_book))
     edit(small_book / "chapters" / "sources.md", "**In this chapter**", "**In this chapter (edited as text)**")
@@ -20,15 +20,12 @@ def test_an_edited_sentence_in_the_text_twin_reaches_the_page_and_the_notebook(s
     assert "Text twin changed: executing 1 chapter(s)" in result.stdout
     page = small_book / "_build" / "html" / "chapters" / "sources.html"
     assert "In this chapter (edited as text)" in page.read_text()
-    notebook = nbformat.read(small_book / "chapters" / "sources.ipynb", as_version=4)
+    path = small_book / "chapters" / "sources.ipynb"
+    notebook = nbformat.read(path, as_version=4)
     assert "In this chapter (edited as text)" in notebook.cells[0].source
     assert all(c.execution_count for c in notebook.cells if c.cell_type == "code"), "stored executed"
 
-
-def test_a_truncated_notebook_is_rebuilt_from_its_text_twin(small_book):
-    shutil.copy(ROOT / "chapters" / "sources.md", small_book / "chapters" / "sources.md")
-    notebook = small_book / "chapters" / "sources.ipynb"
-    notebook.write_bytes(notebook.read_bytes()[:500])  # as an interrupted save would leave it
+    path.write_bytes(path.read_bytes()[:500])  # as an interrupted save would leave it
     result = ok(build(small_book))
     assert "Text twin changed: executing 1 chapter(s)" in result.stdout
-    nbformat.read(notebook, as_version=4)  # whole again
+    nbformat.read(path, as_version=4)  # whole again

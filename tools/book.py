@@ -36,7 +36,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 CACHE = BUILD / ".jupyter_cache"
-DIGEST_FILE = BUILD / ".inputs-digests.json"
+DIGEST_FILE = BUILD / ".inputs-digests.json"  # written last, only when a build has succeeded
+WORK = BUILD / "site"  # Sphinx's working area: its doctrees and HTML, kept for incremental builds
+PUBLISHED = BUILD / "html"  # the last complete book, replaced only by a complete new one
 DOWNLOADS = BUILD / "extra" / "downloads"  # published at the site root by html_extra_path
 EXECUTION_INPUTS = ("src/pcn_evidence", "requirements.txt")  # part of every chapter's key
 SITE_INPUTS = ("_config.yml", "_toc.yml", "_ext", "_static", "references.bib", "references-standards.bib",
@@ -278,10 +280,12 @@ def _validate_data() -> None:
 
 
 def prepare_cache(paths: list[Path], jobs: int | None = None,
-                  executed: dict[Path, nbformat.NotebookNode] | None = None) -> tuple[list[str], dict[str, object]]:
+                  executed: dict[Path, nbformat.NotebookNode] | None = None,
+                  recorded: dict | None = None) -> tuple[list[str], dict[str, object]]:
     """Re-execute into the cache every chapter whose code or declared inputs changed.
 
     ``executed`` are notebooks just executed from their text twins: they go into the cache as they are.
+    ``recorded`` is what the last successful build recorded ({} when there is no such build).
     Returns the pages Sphinx must re-read and the digests to record once the build succeeds.
     """
     from jupyter_cache import get_cache
@@ -290,19 +294,18 @@ def prepare_cache(paths: list[Path], jobs: int | None = None,
     sys.path.insert(0, str(ROOT / "src"))
     from pcn_evidence.downloads import DOWNLOADS_ENV, write_data_downloads
 
-    recorded = json.loads(DIGEST_FILE.read_text()) if DIGEST_FILE.exists() else {}
+    recorded = recorded or {}
     site = site_digest()
     if not recorded or not DOWNLOADS.exists():
         # no record of a complete build: start from nothing
         # (figures are saved for download only when their chapter executes)
-        for stale in (CACHE, BUILD / ".doctrees", BUILD / "jupyter_execute", BUILD / "html", DOWNLOADS):
+        for stale in (CACHE, WORK, DOWNLOADS, BUILD / ".doctrees", BUILD / "jupyter_execute"):
             shutil.rmtree(stale, ignore_errors=True)
         recorded = {}
     elif recorded.get("site") != site:
         # a change every page depends on (configuration, extension, theme files): every page is
         # re-read and re-written; the chapters' outputs do not depend on it and stay cached
-        for stale in (BUILD / ".doctrees", BUILD / "jupyter_execute", BUILD / "html"):
-            shutil.rmtree(stale, ignore_errors=True)
+        shutil.rmtree(WORK, ignore_errors=True)
     BUILD.mkdir(exist_ok=True)
     cache = get_cache(str(CACHE))
     for path, notebook in (executed or {}).items():
@@ -352,6 +355,10 @@ def build(jobs: int | None = None, strict: bool = True) -> int:
 def _build(jobs: int | None, strict: bool) -> int:
     os.environ["PCN_BOOK_ROOT"] = str(ROOT)  # the chapters read this book's declarations and files
     _validate_data()
+    recorded = json.loads(DIGEST_FILE.read_text()) if DIGEST_FILE.exists() else {}
+    # From here on the working area may change: until this build succeeds there is no record, so a
+    # build that fails or is killed is never mistaken for a complete one.
+    DIGEST_FILE.unlink(missing_ok=True)
     paths = toc_notebooks()
     edited = [path for path in paths if text_twin(path).exists() and out_of_sync(path)]
     if edited:
@@ -361,26 +368,40 @@ def _build(jobs: int | None, strict: bool) -> int:
         executed = outputs(edited, jobs)
     else:
         executed = {}
-    reread, digests = prepare_cache(paths, jobs, executed)
+    reread, digests = prepare_cache(paths, jobs, executed, recorded)
     digests["pages"] = pages_digest()
-    recorded = json.loads(DIGEST_FILE.read_text()) if DIGEST_FILE.exists() else {}
-    if not reread and recorded == digests and (BUILD / "html" / "index.html").exists():
-        print(f"Nothing changed since the last build: {BUILD / 'html' / 'index.html'}")
+    if not reread and recorded == digests and (PUBLISHED / "index.html").exists():
+        DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
+        print(f"Nothing changed since the last build: {PUBLISHED / 'index.html'}")
         return 0
-    command = [str(Path(sys.executable).with_name("jb")), "build", str(ROOT), "--builder", "html", "-q"]
+    command = [str(Path(sys.executable).with_name("jb")), "build", str(ROOT), "--builder", "html", "-q",
+               "--path-output", str(WORK)]
     if strict:
         command += ["-W", "-n", "--keep-going"]
     # jupyter-book's banner goes to stdout: shown only when the build fails; warnings (stderr) always show
     result = subprocess.run(command, cwd=ROOT, env=dict(os.environ, **{REREAD_ENV: " ".join(reread)}),
                             stdout=subprocess.PIPE, text=True)
-    if result.returncode == 0:
-        DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
-        print(f"Built {len(paths)} chapters ({len(reread)} executed, {len(paths) - len(reread)} from the cache): "
-              f"{BUILD / 'html' / 'index.html'}")
-    else:
-        DIGEST_FILE.unlink(missing_ok=True)  # the next build starts from nothing rather than trust this one
-        print(result.stdout, "\nThe book was not built: see the errors above.", file=sys.stderr)
-    return result.returncode
+    if result.returncode != 0:
+        kept = f" The previous book is unchanged at {PUBLISHED}." if (PUBLISHED / "index.html").exists() else ""
+        print(result.stdout, f"\nThe book was not built: see the errors above.{kept}", file=sys.stderr)
+        return result.returncode
+    publish(WORK / "_build" / "html")
+    DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
+    print(f"Built {len(paths)} chapters ({len(reread)} executed, {len(paths) - len(reread)} from the cache): "
+          f"{PUBLISHED / 'index.html'}")
+    return 0
+
+
+def publish(html: Path) -> None:
+    """Replace the published book with a complete new one in one rename: never half of each."""
+    staged, retired = BUILD / ".html-new", BUILD / ".html-old"
+    for stale in (staged, retired):
+        shutil.rmtree(stale, ignore_errors=True)
+    shutil.copytree(html, staged)
+    if PUBLISHED.exists():
+        PUBLISHED.rename(retired)
+    staged.rename(PUBLISHED)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def outputs(paths: list[Path], jobs: int | None = None) -> dict[Path, nbformat.NotebookNode]:

@@ -1,0 +1,50 @@
+"""A second opinion on the data package from the standard tool (frictionless), beside the project's validator.
+
+frictionless knows the Table Schema standard and ignores the project's own ``pcn:`` keys; the project's
+validator knows both. On the standard part they must agree: the shipped package is valid for both, and a
+fault of the standard kind planted in a copy is caught by both.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import frictionless  # pinned in requirements.txt: a missing second opinion must fail, not skip
+import pytest
+
+from helpers import DATA
+from pcn_evidence import EvidenceError
+from pcn_evidence.schema import validate_package
+
+
+def _frictionless_errors(directory: Path) -> list[str]:
+    report = frictionless.validate(str(directory / "datapackage.json"))
+    return [f"{task.name}: {error.type}" for task in report.tasks for error in task.errors]
+
+
+def test_the_shipped_data_package_is_valid_for_frictionless():
+    assert _frictionless_errors(DATA) == []
+
+
+@pytest.mark.parametrize("table, column, value, kind", [
+    ("theme_counts", "count", "twenty", "type-error"),
+    ("theme_counts", "unit", "GPs", "foreign-key"),
+    ("topics", "id", "ccg-support", "primary-key"),
+    ("sources", "citation_key", "", "constraint-error"),
+])
+def test_a_standard_fault_is_caught_by_both_validators(tmp_path, table, column, value, kind):
+    import csv
+    import io
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    path = data / f"{table}.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[2][rows[0].index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    assert any(f"{table}: {kind}" in e for e in _frictionless_errors(data)), _frictionless_errors(data)
+    with pytest.raises(EvidenceError, match=f"data/{table}.csv, row 2 \\(line 3\\), column '{column}'"):
+        validate_package(data)
