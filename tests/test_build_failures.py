@@ -45,3 +45,13 @@ def test_a_second_build_at_the_same_time_waits_for_the_first(small_book):
     out, err = second.communicate(timeout=600)  # the lock is released: it runs now
     assert second.returncode == 0, out + err
     assert "Another build of this book is running: waiting for it to finish." in out
+
+
+def test_a_data_error_is_printed_once_without_a_traceback_and_nothing_runs(small_book):
+    edit(small_book / "data" / "units.csv", "CCG areas,CCG area", "CCG areas,")
+    result = build(small_book)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert output.count("data/units.csv, row 4 (line 5), column 'singular'") == 1, output
+    assert "Traceback" not in output and "executed" not in output
+    assert "The book was not built: fix the data above" in output

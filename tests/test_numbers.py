@@ -52,3 +52,10 @@ def test_any_number_in_digits_with_or_without_grouping_is_found(n):
 def test_a_number_not_stated_is_not_found(stated, other):
     if stated != other:
         assert other not in numbers_in(f"there were {stated} of them")
+
+
+def test_a_decimal_keeps_its_fraction():
+    # dropping the decimal part would let "12.5%" support a coded 12
+    assert numbers_in("reimbursement rose by 12.5% in the year") == {12.5}
+    assert states_number("12.5%", 12.5) and not states_number("12.5%", 12)
+    assert numbers_in("from 70% to 100%") == {70.0, 100.0}

@@ -321,3 +321,11 @@ def test_a_missing_table_is_one_problem_without_knock_on_errors(mini_package):
 def test_a_header_only_table_is_refused_before_a_chapter_needs_its_rows(mini_package):
     write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, [])
     assert "data/theme_counts.csv: has 0 row(s); the chapters that read it need at least 1" in problems(mini_package)
+
+
+def test_a_count_one_over_its_denominator_is_caught_and_one_equal_is_not(mini_package):
+    # the boundary: count == denominator is allowed, count == denominator + 1 is not
+    with_counts(mini_package, {"count": "37", "quote": "37 CCG staff said so"}, row=1)
+    validate_package(mini_package)
+    message = problems(with_counts(mini_package, {"count": "38", "quote": "38 CCG staff said so"}, row=1))
+    assert "count 38 is greater than its denominator 37" in message
