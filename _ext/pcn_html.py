@@ -7,6 +7,10 @@
   script once per read phase: pages got it twice and threw "Identifier
   'THEBE_JS_URL' has already been declared". Live code (thebe) is off in this
   book, so its scripts and stylesheet, which also name a CDN, are dropped.
+* The theme prints the book title from ``_config.yml`` into the navbar
+  unescaped, so markup in a title would run as HTML. The configured strings are
+  handed to the templates already escaped, as ``Markup``, which Jinja's ``|e``
+  leaves alone: escaped once everywhere, never twice.
 * Sphinx re-reads a page only when its source file changes, but a chapter's
   outputs also change when its data do. tools/book.py re-executes such a chapter
   and names it in ``PCN_REREAD_DOCS``; those pages are re-read here.
@@ -17,6 +21,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from markupsafe import Markup, escape
+
+CONFIGURED_TEXT = ("docstitle", "shorttitle", "project", "author", "copyright")
+
 
 def _is_thebe(asset: Any) -> bool:
     name = str(getattr(asset, "filename", asset) or "")
@@ -25,6 +33,9 @@ def _is_thebe(asset: Any) -> bool:
 
 
 def _fix_page(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    for key in CONFIGURED_TEXT:
+        if isinstance(context.get(key), str) and not isinstance(context[key], Markup):
+            context[key] = escape(context[key])
     body = context.get("body")
     if body:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smallbook import build, small_book  # noqa: F401 (small_book is a fixture)
+from smallbook import build, edit, small_book  # noqa: F401 (small_book is a fixture)
 
 pytestmark = pytest.mark.build
 
@@ -21,3 +21,40 @@ def test_a_failed_build_keeps_the_previous_complete_book(small_book):
     after = {p.relative_to(published): p.read_bytes() for p in published.rglob("*") if p.is_file()}
     assert after == before, "the published book must be the last complete one, untouched"
     assert not (small_book / "_build" / ".inputs-digests.json").exists(), "a failed build records nothing"
+
+
+def test_a_build_killed_while_sphinx_writes_leaves_the_previous_book_and_the_next_build_repairs_it(small_book):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    assert build(small_book).returncode == 0
+    published = small_book / "_build" / "html"
+    before = {p.relative_to(published): p.read_bytes() for p in published.rglob("*") if p.is_file()}
+    edit(small_book / "data" / "sources.csv", ",Healthcare Leader,", ",Healthcare Leader Weekly,")
+    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
+    running = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    sphinx_output = small_book / "_build" / "site" / "_build" / "html"
+    deadline = time.monotonic() + 300
+    started = time.time()
+    # Sphinx's working folder keeps the last build's pages: wait until this build rewrites one
+    while not any(page.stat().st_mtime > started for page in sphinx_output.glob("**/*.html")):
+        assert running.poll() is None, "the build finished before it could be interrupted"
+        assert time.monotonic() < deadline, "Sphinx never started writing"
+        time.sleep(0.02)
+    os.killpg(running.pid, signal.SIGKILL)
+    running.wait()
+
+    after = {p.relative_to(published): p.read_bytes() for p in published.rglob("*") if p.is_file()}
+    assert after == before, "an interrupted build must leave the last complete book untouched"
+    assert not (small_book / "_build" / ".inputs-digests.json").exists(), "an interrupted build records nothing"
+
+    repaired = build(small_book)
+    assert repaired.returncode == 0, repaired.stdout[-3000:] + repaired.stderr[-3000:]
+    assert "Nothing changed" not in repaired.stdout
+    assert "Healthcare Leader Weekly" in (published / "chapters" / "sources.html").read_text()
+    search_index = (published / "searchindex.js").read_text()
+    assert "chapters/sources" in search_index and "chapters/second" in search_index

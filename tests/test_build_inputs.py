@@ -1,0 +1,50 @@
+"""What the build reads from outside data/: another data folder, the bibliographies and _config.yml."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from smallbook import build, edit, ok, small_book  # noqa: F401 (small_book is a fixture)
+
+pytestmark = pytest.mark.build
+
+MARKUP = '<img src=x onerror="alert(1)">'
+
+
+def test_switching_the_data_folder_re_executes_the_chapters_that_read_it(small_book, tmp_path):
+    ok(build(small_book))
+    other = tmp_path / "other-data"
+    shutil.copytree(small_book / "data", other)
+    edit(other / "units.csv", "CCG areas,CCG area", "CCG areas,CCG footprint")
+    env = {k: v for k, v in os.environ.items() if k != "PCN_BOOK_ROOT"}
+    env["PCN_EVIDENCE_DATA"] = str(other)
+    switched = subprocess.run([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
+                              env=env, capture_output=True, text=True, timeout=600)
+    assert switched.returncode == 0, switched.stdout[-3000:] + switched.stderr[-3000:]
+    assert "executed chapters/second.ipynb" in switched.stdout, "the data folder in use decides re-execution"
+    assert "CCG footprint" in (small_book / "_build" / "html" / "chapters" / "second.html").read_text()
+
+    back = ok(build(small_book))  # and back to the book's own data/: the page follows again
+    assert "executed chapters/second.ipynb" in back.stdout
+    assert "CCG footprint" not in (small_book / "_build" / "html" / "chapters" / "second.html").read_text()
+
+
+def test_markup_in_a_bibliography_or_the_config_is_shown_as_text(small_book):
+    edit(small_book / "references.bib", "title   = {{PCN} focus on",
+         "title   = {" + MARKUP.replace('"', "") + " {PCN} focus on")
+    config = small_book / "_config.yml"
+    edit(config, 'title: "Primary care networks', 'title: "' + MARKUP.replace('"', "") + " Primary care networks")
+    edit(config, 'author: "PCN evidence book contributors"', 'author: "<script>alert(2)</script> contributors"')
+    ok(build(small_book))
+    pages = {p.name: p.read_text() for p in (small_book / "_build" / "html").rglob("*.html")}
+    for name, html in pages.items():
+        assert "<img src=x" not in html and "<script>alert(2)" not in html, f"raw markup reached {name}"
+        assert "&amp;lt;" not in html, f"{name} escapes a configured string twice"
+    sources = pages["sources.html"]
+    assert "&lt;img src=x onerror=alert(1)&gt; PCN focus on GP practices" in sources, "the bib title is escaped"
+    assert "&lt;img src=x onerror=alert(1)&gt; Primary care networks" in pages["index.html"] + pages["intro.html"]
