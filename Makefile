@@ -18,6 +18,7 @@ help:
 	@echo "make test-browser  build, then check every page in headless Chromium (console, requests, axe, phone width)"
 	@echo "make bench     time clean/no-change/edit/data builds, make test and the floor (medians)"
 	@echo "make check-determinism  two clean builds must be byte-identical"
+	@echo "make coding-audit  every sentence of every source has a coding decision (needs ../shared/sources)"
 	@echo "make clean     remove _build (the venv stays)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -51,6 +52,11 @@ lab: $(LAB_STAMP)
 # What `make lab` needs, checked without opening a browser (run in CI).
 lab-check: $(LAB_STAMP)
 	$(PY) -m pytest -n 0 tests/lab
+
+# A decision for every sentence of every source (data/coding_decisions.csv); make test runs it too.
+.PHONY: coding-audit
+coding-audit: $(STAMP)
+	@$(PY) tools/coding_audit.py
 
 serve: book
 	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html 8000

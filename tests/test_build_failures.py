@@ -30,6 +30,7 @@ def test_a_chapter_that_raises_fails_the_build_and_shows_the_cell(small_book):
 
 def test_a_second_build_at_the_same_time_waits_for_the_first(small_book):
     import fcntl
+    import select
     import subprocess
     import sys
     import time
@@ -40,11 +41,16 @@ def test_a_second_build_at_the_same_time_waits_for_the_first(small_book):
         fcntl.flock(lock, fcntl.LOCK_EX)  # as a first build holds it
         second = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(3)
+        # wait for its first line, however slow the machine, rather than for a fixed time
+        ready, _, _ = select.select([second.stdout], [], [], 300)
+        assert ready, "the second build printed nothing"
+        first_line = second.stdout.readline()
+        assert first_line == "Another build of this book is running: waiting for it to finish.\n", first_line
+        time.sleep(1)
         assert second.poll() is None, "the second build must wait, not run alongside the first"
     out, err = second.communicate(timeout=600)  # the lock is released: it runs now
-    assert second.returncode == 0, out + err
-    assert "Another build of this book is running: waiting for it to finish." in out
+    assert second.returncode == 0, first_line + out + err
+    assert "Built 2 chapters" in out
 
 
 def test_a_data_error_is_printed_once_without_a_traceback_and_nothing_runs(small_book):

@@ -116,14 +116,14 @@ def independent_streams(cells: pd.DataFrame, finding_id: str, stream_of: Mapping
     return [s for s in dict.fromkeys(stream_of.values()) if s in speaking]
 
 
-def finding_labels(findings: pd.DataFrame, topic_labels: Mapping[str, str]) -> list[str]:
-    """Figure row labels in display order: the finding's topic label, then its stable id in brackets.
+def finding_labels(findings: pd.DataFrame) -> list[str]:
+    """Figure row labels in display order: the finding's short label, then its stable id in brackets.
 
-    >>> finding_labels(pd.DataFrame({"id": ["f-x"], "order": [1], "topic": ["x"]}), {"x": "Topic X"})
-    ['Topic X\\n(f-x)']
+    >>> finding_labels(pd.DataFrame({"id": ["f-x"], "order": [1], "label": ["Costs (study)"]}))
+    ['Costs (study)\\n(f-x)']
     """
     ordered = ordered_findings(findings)
-    return [f"{topic_labels[t]}\n({f})" for f, t in zip(ordered["id"], ordered["topic"])]
+    return [f"{label}\n({f})" for f, label in zip(ordered["id"], ordered["label"])]
 
 
 def check_styles(styles: Mapping[str, object], vocabulary: Sequence[str]) -> None:

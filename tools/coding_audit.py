@@ -1,0 +1,114 @@
+"""The coding audit: every sentence of every source has a decision in data/coding_decisions.csv.
+
+    python tools/coding_audit.py            check (what `make coding-audit` runs)
+    python tools/coding_audit.py worksheet  write _build/coding/<source>.csv: each sentence with its text,
+                                            its current decision, and for an undecided sentence the facts
+                                            whose quotes it holds, to review and complete
+    python tools/coding_audit.py accept     copy the decisions in the worksheets into data/ (without the text)
+
+The sources are looked for in ../shared/sources (or PCN_SOURCES_DIR). The worksheets hold the
+sources' sentences, so they live in _build/ and are never committed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from pcn_evidence.coding import (DECISIONS, audit, carries, citable_facts, holds_number,  # noqa: E402
+                                 reports_speech, source_sentences)
+from pcn_evidence.errors import EvidenceError  # noqa: E402
+from pcn_evidence.schema import validate_package  # noqa: E402
+
+COLUMNS = ["source_id", "locator", "digest", "decision", "fact_ids", "reason", "note"]
+WORKSHEETS = ROOT / "_build" / "coding"
+
+
+def sources_dir() -> Path:
+    return Path(os.environ.get("PCN_SOURCES_DIR", ROOT.parent / "shared" / "sources"))
+
+
+def check() -> int:
+    if not sources_dir().is_dir():
+        print(f"coding audit: no reference texts at {sources_dir()} (set PCN_SOURCES_DIR); nothing was checked",
+              file=sys.stderr)
+        return 2
+    result = audit(sources_dir(), ROOT / "data")
+    for problem in result.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    print(result.summary + ("" if not result.problems else f"; {len(result.problems)} problem(s) above"))
+    return 1 if result.problems or result.decided < result.total else 0
+
+
+def _current() -> dict[tuple[str, str], dict[str, str]]:
+    path = ROOT / "data" / f"{DECISIONS}.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {(row["source_id"], row["digest"]): row for row in csv.DictReader(handle)}
+
+
+def worksheet() -> int:
+    package = validate_package(ROOT / "data")
+    current, coded = _current(), citable_facts(ROOT / "data")
+    WORKSHEETS.mkdir(parents=True, exist_ok=True)
+    for row in package.tables["sources"].rows:
+        text = (sources_dir() / row["source_file"]).read_text(encoding="utf-8")
+        own = [f for f in coded.values() if f.source_id == row["id"]]
+        out = WORKSHEETS / f"{row['id']}.csv"
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, [*COLUMNS, "holds_number", "reports_speech", "text"])
+            writer.writeheader()
+            for sentence in source_sentences(row["id"], text):
+                decided = current.get((row["id"], sentence.digest))
+                proposal = {"decision": "", "fact_ids": "", "reason": "", "note": ""}
+                if decided:
+                    proposal = {key: decided[key] for key in proposal}
+                else:
+                    ids = [f.id for f in own if carries(f.quote, sentence.text)]
+                    if ids:
+                        proposal.update(decision="coded", fact_ids=";".join(ids))
+                writer.writerow({"source_id": row["id"], "locator": sentence.locator, "digest": sentence.digest,
+                                 **proposal, "holds_number": holds_number(sentence.text),
+                                 "reports_speech": reports_speech(sentence.text), "text": sentence.text})
+        print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+def accept() -> int:
+    # reads sources.csv directly: the decisions being replaced may be what makes the package invalid
+    with (ROOT / "data" / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        sources = list(csv.DictReader(handle))
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for source in sources:
+        for sheet in sorted(WORKSHEETS.glob(f"{source['id']}*.csv")):  # a long source may be split in parts
+            with sheet.open(encoding="utf-8", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    if row["decision"].strip():
+                        rows.setdefault((row["source_id"], row["digest"]), {c: row[c].strip() for c in COLUMNS})
+    with (ROOT / "data" / f"{DECISIONS}.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows.values())
+    print(f"data/{DECISIONS}.csv: {len(rows)} decisions")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", default="check", choices=["check", "worksheet", "accept"])
+    try:
+        return {"check": check, "worksheet": worksheet, "accept": accept}[parser.parse_args(argv).command]()
+    except EvidenceError as error:
+        print(error, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
