@@ -18,6 +18,7 @@ help:
 	@echo "make test-browser  build, then check every page in headless Chromium (console, requests, axe, phone width)"
 	@echo "make bench     time clean/no-change/edit/data builds, make test and the floor (medians)"
 	@echo "make check-determinism  two clean builds must be byte-identical"
+	@echo "make mutation  mutate schema, numbers, provenance, load and datapackage; fail under 90% killed"
 	@echo "make coding-audit  every sentence of every source has a coding decision (needs ../shared/sources)"
 	@echo "make clean     remove _build (the venv stays)"
 
@@ -73,6 +74,17 @@ bench-scale: $(STAMP)
 
 check-determinism: $(STAMP)
 	$(PY) tools/check_determinism.py
+
+# Mutation testing of the validator (cosmic-ray, pinned in requirements-mutation.txt). cosmic-ray rewrites
+# the modules it mutates, so tools/mutation.py runs it in throwaway copies, never in this checkout.
+MUTATION_STAMP := $(VENV)/.installed-mutation
+$(MUTATION_STAMP): requirements-mutation.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
+	touch $(MUTATION_STAMP)
+
+.PHONY: mutation
+mutation: $(MUTATION_STAMP)
+	$(PY) tools/mutation.py
 
 BROWSER_STAMP := $(VENV)/.installed-browser
 $(BROWSER_STAMP): requirements-browser.txt $(STAMP)

@@ -59,3 +59,17 @@ def test_a_decimal_keeps_its_fraction():
     assert numbers_in("reimbursement rose by 12.5% in the year") == {12.5}
     assert states_number("12.5%", 12.5) and not states_number("12.5%", 12)
     assert numbers_in("from 70% to 100%") == {70.0, 100.0}
+
+
+def test_every_number_from_zero_to_ninety_nine_in_words_is_read_exactly():
+    # all hundred, not a sample: each word's value, and nothing else, must be read
+    for n in range(100):
+        assert numbers_in(f"{in_words(n)} CCGs") == {float(n)}, in_words(n)
+        assert numbers_in(in_words(n).upper()) == {float(n)}, in_words(n)
+
+
+def test_a_tens_word_joins_only_a_unit_from_one_to_nine():
+    assert numbers_in("twenty one") == {21.0} and numbers_in("ninety\u2011nine") == {99.0}
+    assert numbers_in("twenty-zero") == {20.0, 0.0}
+    assert numbers_in("twenty-ten") == {20.0, 10.0}
+    assert numbers_in("twenty-eleven") == {20.0, 11.0}

@@ -1,9 +1,10 @@
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from helpers import SOURCES
+from helpers import GOOD_COUNT_ROWS, SOURCES, THEME_COUNTS_HEADER, write_csv
 from pcn_evidence.provenance import is_verbatim, normalise, quote_problems
 
 SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
@@ -57,3 +58,36 @@ def test_a_quote_with_no_reference_text_is_reported_not_passed(mini_package, tmp
     empty.mkdir()
     problems = quote_problems(empty, mini_package)
     assert problems and all("no reference text for source 'bjgp-2021'" in str(p) for p in problems)
+
+
+QUOTES = [row[-1] for row in GOOD_COUNT_ROWS]  # the mini package's two quotes, as coded
+
+
+def test_each_quote_without_a_reference_text_is_named_by_row(mini_package, tmp_path):
+    empty = tmp_path / "none"
+    empty.mkdir()
+    assert [str(p) for p in quote_problems(empty, mini_package)] == [
+        f"data/theme_counts.csv, row {n} (line {n + 1}), column 'quote': got {quote[:60]!r}; no reference text for "
+        "source 'bjgp-2021' to check the quote against" for n, quote in enumerate(QUOTES, start=1)]
+
+
+def test_a_quote_that_is_not_verbatim_is_named_by_row_and_shown_up_to_80_characters(mini_package, tmp_path):
+    sources = _sources_for(mini_package, " ".join(QUOTES), tmp_path)
+    changed = QUOTES[1] + " and by some of the GPs in their areas, who did not"  # over 80 characters
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER,
+              [GOOD_COUNT_ROWS[0], GOOD_COUNT_ROWS[1][:-1] + [changed]])
+    assert [str(p) for p in quote_problems(sources, mini_package)] == [
+        f"data/theme_counts.csv, row 2 (line 3), column 'quote': got {changed[:80]!r}; the quote is not verbatim in "
+        "001_ab8580b6fce35e6e.txt"]
+
+
+def test_a_row_without_a_quote_is_skipped_and_the_rows_after_it_are_checked(mini_package, tmp_path):
+    schema_path = mini_package / "schemas" / "theme_counts.json"
+    schema = json.loads(schema_path.read_text())
+    next(f for f in schema["fields"] if f["name"] == "quote")["constraints"].pop("required")
+    schema_path.write_text(json.dumps(schema))
+    sources = _sources_for(mini_package, " ".join(QUOTES), tmp_path)
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER,
+              [GOOD_COUNT_ROWS[0][:-1] + [""], GOOD_COUNT_ROWS[1][:-1] + ["Nine CCG staff described PCNs as heroes"]])
+    problems = quote_problems(sources, mini_package)
+    assert [(p.row, p.message) for p in problems] == [(2, "the quote is not verbatim in 001_ab8580b6fce35e6e.txt")]

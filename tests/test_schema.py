@@ -329,3 +329,254 @@ def test_a_count_one_over_its_denominator_is_caught_and_one_equal_is_not(mini_pa
     validate_package(mini_package)
     message = problems(with_counts(mini_package, {"count": "38", "quote": "38 CCG staff said so"}, row=1))
     assert "count 38 is greater than its denominator 37" in message
+
+
+# --- edges and orders: each check fails one past its limit, passes at it, and runs whatever came before ---
+
+@pytest.mark.parametrize("constraint, good, bad, message", [
+    ({"minimum": 2}, ("2", "3"), "1", "expected a value of at least 2"),
+    ({"maximum": 2}, ("2", "1"), "3", "expected a value of at most 2"),
+    ({"exclusiveMinimum": 2}, ("3", "4"), "1", "expected a value greater than 2"),
+    ({"exclusiveMaximum": 2}, ("1", "1"), "3", "expected a value less than 2"),
+])
+def test_a_bound_allows_its_edge_and_refuses_beyond_it(mini_package, constraint, good, bad, message):
+    _edit_schema(mini_package, lambda s, f: f["theme_number"]["constraints"].update(constraint))
+    rows = [list(r) for r in GOOD_COUNT_ROWS]
+    for row, value in zip(rows, good):
+        row[COL["theme_number"]] = value
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, rows)
+    validate_package(mini_package)
+    rows[0][COL["theme_number"]] = bad
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, rows)
+    assert f"row 1 (line 2), column 'theme_number': got '{bad}'; {message}" in problems(mini_package)
+
+
+def test_a_minimum_length_allows_its_edge(mini_package):
+    finding = GOOD_COUNT_ROWS[0][COL["finding"]]  # the second row's finding is longer
+    _edit_schema(mini_package, lambda s, f: f["finding"]["constraints"].update({"minLength": len(finding)}))
+    validate_package(mini_package)
+    _edit_schema(mini_package, lambda s, f: f["finding"]["constraints"].update({"minLength": len(finding) + 1}))
+    assert (f"row 1 (line 2), column 'finding': got '{finding}'; is {len(finding)} characters; at least "
+            f"{len(finding) + 1} are required") in problems(mini_package)
+
+
+def test_a_quote_of_the_maximum_length_is_allowed_and_one_longer_is_cut_short_in_the_message(mini_package):
+    quote = (GOOD_COUNT_ROWS[0][COL["quote"]] + " and more" * 30)[:250]
+    validate_package(with_counts(mini_package, {"quote": quote}))
+    longer = quote + "s"
+    assert (f"row 1 (line 2), column 'quote': got '{longer[:60]}…'; is 251 characters; at most 250 are allowed "
+            "(store a short quote, never a passage)") in problems(with_counts(mini_package, {"quote": longer}))
+
+
+def test_spaces_at_the_end_of_a_cell_are_refused_too(mini_package):
+    assert "column 'finding': got 'padded '; remove the spaces at the start or end of the cell" \
+        in problems(with_counts(mini_package, {"finding": "padded "}))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s, f: s["pcn:checks"][0].pop("than"), "pcn:checks entry {'check': 'not_greater', 'field': 'count'} is "
+                                                  "not one of: not_greater with keys check, field, than; "),
+    (lambda s, f: s["pcn:checks"][0].update({"or_equal": True}), "pcn:checks entry {'check': 'not_greater'"),
+    (lambda s, f: s["foreignKeys"].append({"fields": ["unit", "count"], "reference": {"resource": "units",
+                                                                                      "fields": ["id"]}}),
+     "foreign key {'fields': ['unit', 'count'], 'reference': {'resource': 'units', 'fields': ['id']}}: this "
+     "validator checks single-column foreign keys"),
+    (lambda s, f: s["foreignKeys"].append({"fields": ["unit"], "reference": {"resource": "units",
+                                                                             "fields": ["id", "singular"]}}),
+     "foreign key {'fields': ['unit'], 'reference': {'resource': 'units', 'fields': ['id', 'singular']}}: this "
+     "validator checks single-column foreign keys"),
+    (lambda s, f: s["foreignKeys"].append({"fields": [], "reference": {"resource": "units", "fields": ["id"]}}),
+     "foreign key {'fields': [], 'reference': {'resource': 'units', 'fields': ['id']}}: this validator checks"),
+    (lambda s, f: s["foreignKeys"].append({"fields": ["unit"], "reference": {"resource": "units", "fields": []}}),
+     "foreign key {'fields': ['unit'], 'reference': {'resource': 'units', 'fields': []}}: this validator checks"),
+    (lambda s, f: s["foreignKeys"].append({"fields": "unit", "reference": {"fields": "id"}}),
+     "foreign key {'fields': 'unit', 'reference': {'fields': 'id'}}: this validator checks single-column"),
+])
+def test_a_check_or_key_of_the_wrong_shape_is_refused(mini_package, change, message):
+    _edit_schema(mini_package, change)
+    assert "data/schemas/theme_counts.json: " + message in problems(mini_package)
+
+
+def test_a_table_may_have_exactly_its_minimum_rows_and_without_a_minimum_none(mini_package):
+    _edit_schema(mini_package, lambda s, f: s.update({"pcn:min_rows": 2}))
+    validate_package(mini_package)
+    _edit_schema(mini_package, lambda s, f: s.update({"pcn:min_rows": 3}))
+    assert "data/theme_counts.csv: has 2 row(s); the chapters that read it need at least 3" in problems(mini_package)
+    _edit_schema(mini_package, lambda s, f: s.pop("pcn:min_rows"))
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, [])
+    validate_package(mini_package)
+
+
+def test_a_header_that_repeats_a_column_is_refused(mini_package):
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER + ["finding"],
+              [list(r) + [r[COL["finding"]]] for r in GOOD_COUNT_ROWS])
+    assert problems(mini_package) == ("1 problem in the coded evidence:\n"
+                                      "  - data/theme_counts.csv: the header repeats a column name")
+
+
+def test_a_wide_header_without_repeats_is_not_taken_for_one_with_repeats(mini_package):
+    extra = [f"x{n}" for n in range(300)]  # over 256 columns: counts are compared by value, not identity
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER + extra, [list(r) + extra for r in GOOD_COUNT_ROWS])
+    message = problems(mini_package)
+    assert "data/theme_counts.csv: unexpected column(s) 'x0'" in message and "repeats" not in message
+
+
+@pytest.mark.parametrize("primary, column, value", [
+    ("id", "id", "tc-staff-time"),
+    (["source_id", "id"], "source_id, id", "bjgp-2021 + tc-staff-time"),
+])
+def test_the_primary_key_is_unique_where_no_column_says_so(mini_package, primary, column, value):
+    def primary_key_only(schema, fields):
+        schema["primaryKey"] = primary
+        del fields["id"]["constraints"]["unique"]
+    _edit_schema(mini_package, primary_key_only)
+    message = problems(with_counts(mini_package, {"id": "tc-staff-time"}, row=1))
+    assert f"row 2 (line 3), column '{column}': got '{value}'; duplicate {column.replace(', ', ' + ')}: it is " \
+           "already used in row 1; ids must be unique" in message
+
+
+def test_missing_key_quote_and_limit_columns_are_reported_not_tripped_over(mini_package):
+    gone = {"id", "denominator", "quote"}  # the primary key, count's pcn:number_in text and its not_greater limit
+    write_csv(mini_package / "theme_counts.csv", [h for h in THEME_COUNTS_HEADER if h not in gone],
+              [[v for h, v in zip(THEME_COUNTS_HEADER, r) if h not in gone] for r in GOOD_COUNT_ROWS])
+    message = problems(mini_package)
+    assert message.startswith("1 problem in the coded evidence:\n  - data/theme_counts.csv: missing column(s) "
+                              "'id', 'denominator', 'quote' (the schema expects"), message
+
+
+def _rows(*changes: dict[str, str]) -> list[list[str]]:
+    """Theme-count rows: each a copy of the second good row with ``changes``."""
+    rows = []
+    for change in changes:
+        row = list(GOOD_COUNT_ROWS[1])
+        for column, value in change.items():
+            row[COL[column]] = value
+        rows.append(row)
+    return rows
+
+
+def test_an_empty_id_is_not_a_duplicate_and_a_later_duplicate_is_still_found(mini_package):
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER,
+              _rows({"id": ""}, {"id": "tc-a"}, {"id": "tc-a"}, {"id": ""}))
+    with pytest.raises(EvidenceError) as info:
+        validate_package(mini_package)
+    assert [str(p) for p in info.value.problems] == [
+        "data/theme_counts.csv, row 1 (line 2), column 'id': got ''; a value is required here but the cell is empty",
+        "data/theme_counts.csv, row 4 (line 5), column 'id': got ''; a value is required here but the cell is empty",
+        "data/theme_counts.csv, row 3 (line 4), column 'id': got 'tc-a'; duplicate id: it is already used in row 2; "
+        "ids must be unique",
+    ]
+
+
+def test_rows_after_a_cell_that_is_not_a_number_are_still_checked(mini_package):
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, _rows(
+        {"id": "tc-a", "count": "lots"}, {"id": "tc-b", "count": "8"},
+        {"id": "tc-c", "count": "40", "quote": "40 CCG staff said so"}))
+    message = problems(mini_package)
+    assert "row 1 (line 2), column 'count': got 'lots'; expected a whole number" in message
+    assert "row 2 (line 3), column 'count': got '8'; the number 8 does not appear in the row's quote" in message
+    assert "row 3 (line 4), column 'count': got '40'; count 40 is greater than its denominator 37" in message
+
+
+def test_a_number_not_in_its_quote_is_shown_as_written(mini_package):
+    _edit_schema(mini_package, lambda s, f: f["count"].update({"type": "number"}))
+    assert "column 'count': got '2.5'; the number 2.5 does not appear" \
+        in problems(with_counts(mini_package, {"count": "2.5"}))
+    assert "column 'count': got '25'; the number 25 does not appear" \
+        in problems(with_counts(mini_package, {"count": "25"}))
+
+
+def test_every_row_check_runs_whatever_comes_before_it(mini_package):
+    def checks_first(schema, fields):  # two checks on columns this table does not have, before the real one
+        schema["pcn:checks"][:0] = [
+            {"check": "evidence_for_stance", "field": "evidence_ids", "stance": "stance", "silent": "silent"},
+            {"check": "not_greater", "field": "count", "than": "total"}]
+    _edit_schema(mini_package, checks_first)
+    message = problems(with_counts(mini_package, {"count": "40", "quote": "40 CCG staff said so"}, row=1))
+    assert "row 2 (line 3), column 'count': got '40'; count 40 is greater than its denominator 37" in message
+
+
+def test_each_judgement_but_silence_must_cite_evidence(tmp_path):
+    directory = _synthesis_package(tmp_path, [
+        ["f-ccg-support", "bjgp-2021", "supports", "tc-ccgs-allocated-staff-time", "n"],
+        ["f-ccg-support", "hl-2021-vacuum", "qualifies", "", "n"],
+        ["f-ccg-support", "pulse-relationships", "contradicts", "", "n"],
+    ])
+    message = problems(directory)
+    assert "data/evidence_matrix.csv, row 2 (line 3), column 'evidence_ids': got ''; a 'qualifies' judgement must " \
+           "cite the coded facts it rests on" in message
+    assert "row 3 (line 4), column 'evidence_ids': got ''; a 'contradicts' judgement must cite" in message
+
+
+def test_a_matrix_without_its_evidence_column_is_reported_not_tripped_over(tmp_path):
+    directory = _synthesis_package(tmp_path, [])
+    write_csv(directory / "evidence_matrix.csv", ["finding_id", "source_id", "stance", "note"],
+              [["f-ccg-support", "bjgp-2021", "supports", "n"]])
+    assert "data/evidence_matrix.csv: missing column(s) 'evidence_ids'" in problems(directory)
+
+
+def test_evidence_from_another_source_is_refused_whichever_source_sorts_first(tmp_path):
+    directory = _synthesis_package(tmp_path, [["f-ccg-support", "bjgp-2021", "supports", "tc-nirvana", "n"]])
+    rows = [list(r) for r in GOOD_COUNT_ROWS]
+    rows[1][COL["source_id"]] = "pulse-relationships"  # sorts after the matrix row's source
+    write_csv(directory / "theme_counts.csv", THEME_COUNTS_HEADER, rows)
+    assert "row 1 (line 2), column 'evidence_ids': got 'tc-nirvana'; evidence id 'tc-nirvana' is from source " \
+           "'pulse-relationships', not from this row's source 'bjgp-2021'" in problems(directory)
+
+
+@pytest.mark.parametrize("breakage, expected", [
+    ("unreadable", "data/sources.csv: the table listed in datapackage.json is missing"),
+    ("unlisted", "data/theme_counts.csv: column 'source_id' refers to the table 'sources', which the data package "
+                 "does not list"),
+    ("no column", "data/theme_counts.csv: missing column(s) 'source_id'"),
+])
+def test_a_broken_foreign_key_does_not_stop_the_next_from_being_checked(mini_package, breakage, expected):
+    # theme_counts lists its foreign key to sources before the one to units
+    rows = [list(r) for r in GOOD_COUNT_ROWS]
+    rows[1][COL["unit"]] = "GPs"
+    header = list(THEME_COUNTS_HEADER)
+    if breakage == "unreadable":
+        (mini_package / "sources.csv").unlink()
+    elif breakage == "unlisted":
+        descriptor = json.loads((mini_package / "datapackage.json").read_text())
+        descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "sources"]
+        (mini_package / "datapackage.json").write_text(json.dumps(descriptor))
+    else:
+        header.remove("source_id")
+        rows = [[v for h, v in zip(THEME_COUNTS_HEADER, r) if h != "source_id"] for r in rows]
+    write_csv(mini_package / "theme_counts.csv", header, rows)
+    message = problems(mini_package)
+    assert expected in message
+    assert "data/theme_counts.csv, row 2 (line 3), column 'unit': got 'GPs'; unknown unit" in message
+
+
+@pytest.mark.parametrize("breakage, expected", [
+    ("unlisted", "data/study_findings.csv: column 'section' refers to the table 'bodies', which the data package "
+                 "does not list"),
+    ("unreadable", "data/bodies.csv: the table listed in datapackage.json is missing"),
+])
+def test_a_list_column_is_checked_whatever_the_one_before_it_refers_to(tmp_path, breakage, expected):
+    from helpers import DATA
+    import shutil
+    directory = tmp_path / "data"
+    shutil.copytree(DATA / "schemas", directory / "schemas")
+    for name in ("sources", "topics"):
+        shutil.copy(DATA / f"{name}.csv", directory / f"{name}.csv")
+    keep = {"sources", "study_findings", "topics"} | ({"bodies"} if breakage == "unreadable" else set())
+    descriptor = json.loads((DATA / "datapackage.json").read_text())
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in keep]
+    (directory / "datapackage.json").write_text(json.dumps(descriptor))
+    path = directory / "schemas" / "study_findings.json"
+    schema = json.loads(path.read_text())
+    fields = [f["name"] for f in schema["fields"]]
+    schema["fields"][fields.index("section")]["pcn:list_reference"] = {"resource": "bodies", "field": "id"}
+    path.write_text(json.dumps(schema))
+    rows = [{"id": f"sf-{n}", "section": "Results", "meta_theme": "", "finding": "f", "topics": topics,
+             "source_id": "bjgp-2021", "locator": "Results", "quote": "q"}
+            for n, topics in enumerate(["ccg-support", "money", "covid-19; money"])]
+    write_csv(directory / "study_findings.csv", fields, [[row[f] for f in fields] for row in rows])
+    message = problems(directory)
+    assert expected in message
+    assert "data/study_findings.csv, row 2 (line 3), column 'topics': got 'money'; unknown tag(s) 'money'" in message
+    assert "data/study_findings.csv, row 3 (line 4), column 'topics': got 'covid-19; money'; unknown tag(s) 'money'" \
+        in message
