@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pcn_evidence import load_table, split_tags, vocabulary
-from pcn_evidence.appraisal import (attribution_problems, downgrade_problems, research_support_problems,
-                                    topic_support_problems)
+from pcn_evidence import load_table, vocabulary
+from pcn_evidence.appraisal import (attribution_problems, downgrade_problems, fact_topics, research_support_problems,
+                                    supporting_sources, topic_support_problems)
 from pcn_evidence.evidence import complete_matrix
 
 COMPONENTS = {"methodological_limitations": "methodological limitations", "coherence": "coherence",
@@ -19,10 +19,7 @@ LEVELS = ["high", "moderate", "low", "very low"]
 def data():
     findings, sources = load_table("synthesis_findings"), load_table("sources")
     cells = complete_matrix(findings, load_table("evidence_matrix"), sources)
-    topics: dict[str, list[str]] = {}
-    for name in ("study_findings", "press_findings"):
-        table = load_table(name)
-        topics.update(zip(table["id"], table["topics"].map(split_tags)))
+    topics = fact_topics(load_table("study_findings"), load_table("press_findings"))
     return {"findings": findings, "sources": sources, "cells": cells, "cerqual": load_table("cerqual"),
             "fact_topics": topics, "accounts": load_table("accounts").set_index("id").to_dict("index"),
             "messages": load_table("key_messages")}
@@ -30,11 +27,6 @@ def data():
 
 def records(frame: pd.DataFrame) -> list[dict]:
     return frame.to_dict("records")
-
-
-def supporters(cells: pd.DataFrame) -> dict[str, list[str]]:
-    supporting = cells[cells["stance"] == "supports"]
-    return supporting.groupby("finding_id")["source_id"].apply(list).to_dict()
 
 
 def studies(sources: pd.DataFrame) -> list[str]:
@@ -65,11 +57,11 @@ def test_an_unexplained_downgrade_and_a_borrowed_reason_are_caught(data):
 
 def test_findings_without_research_support_are_at_most_low(data):
     confidence = dict(zip(data["cerqual"]["finding_id"], data["cerqual"]["confidence"]))
-    assert research_support_problems(confidence, supporters(data["cells"]), studies(data["sources"]), "low",
+    assert research_support_problems(confidence, supporting_sources(data["cells"]), studies(data["sources"]), "low",
                                      LEVELS) == []
-    press_only = next(f for f in confidence if "bjgp-2021" not in supporters(data["cells"]).get(f, []))
+    press_only = next(f for f in confidence if "bjgp-2021" not in supporting_sources(data["cells"]).get(f, []))
     raised = dict(confidence, **{press_only: "moderate"})
-    assert research_support_problems(raised, supporters(data["cells"]), studies(data["sources"]), "low", LEVELS) \
+    assert research_support_problems(raised, supporting_sources(data["cells"]), studies(data["sources"]), "low", LEVELS) \
         == [f"{press_only}: rated moderate, but no research study supports it (at most low)"]
 
 

@@ -26,10 +26,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+import pandas as pd
+
 from .load import split_tags
 
-__all__ = ["CONCERNS", "downgrade_problems", "research_support_problems", "topic_support_problems",
-           "attribution_problems"]
+__all__ = ["CONCERNS", "downgrade_problems", "supporting_sources", "research_support_problems", "fact_topics",
+           "topic_support_problems", "attribution_problems"]
 
 CONCERNS = ("no or very minor concerns", "minor concerns", "moderate concerns", "serious concerns")
 _NOT_CERQUAL = {r"peer[- ]review": "peer review is not a GRADE-CERQual criterion",
@@ -57,11 +59,31 @@ def downgrade_problems(assessments: Iterable[Mapping[str, str]], levels: Sequenc
                             "with concerns to explain the downgrade")
         for pattern, why in _NOT_CERQUAL.items():
             for column in [*components, "confidence"]:
-                text = row.get(f"{column}_explanation", "")
-                if re.search(pattern, text, re.IGNORECASE):
+                said = re.search(pattern, row.get(f"{column}_explanation", ""), re.IGNORECASE)
+                if said:
                     problems.append(f"{finding}: the {column.replace('_', ' ')} explanation says "
-                                    f"{re.search(pattern, text, re.IGNORECASE).group(0)!r}: {why}")  # type: ignore[union-attr]
+                                    f"{said.group(0)!r}: {why}")
     return problems
+
+
+def supporting_sources(cells: pd.DataFrame) -> dict[str, list[str]]:
+    """For each finding, the sources whose judgement is "supports" (in matrix order).
+
+    >>> supporting_sources(pd.DataFrame({"finding_id": ["f-a", "f-a"], "source_id": ["s", "t"],
+    ...                                  "stance": ["supports", "silent"]}))
+    {'f-a': ['s']}
+    """
+    supporting = cells[cells["stance"] == "supports"]
+    return {str(f): list(s) for f, s in supporting.groupby("finding_id", sort=False)["source_id"]}
+
+
+def fact_topics(*tables: pd.DataFrame) -> dict[str, list[str]]:
+    """The topic tags of every coded fact in tables that have an ``id`` and a ``topics`` column.
+
+    >>> fact_topics(pd.DataFrame({"id": ["sf-a"], "topics": ["costs; staffing"]}))
+    {'sf-a': ['costs', 'staffing']}
+    """
+    return {fact_id: split_tags(tags) for table in tables for fact_id, tags in zip(table["id"], table["topics"])}
 
 
 def research_support_problems(confidence: Mapping[str, str], supports: Mapping[str, Iterable[str]],

@@ -166,10 +166,9 @@ def audit(sources_dir: Path | str, data_dir: Path | str | None = None) -> Audit:
     coded = citable_facts(data_dir)
     texts = _texts(package, Path(sources_dir))
     every = [s for sid, (_, text) in texts.items() for s in source_sentences(sid, text)]
-    places: dict[tuple[str, str], list[str]] = {}
+    places: dict[tuple[str, str], list[Sentence]] = {}
     for said in every:  # a sentence said twice (a repeated heading) is decided once, at either place
-        places.setdefault((said.source_id, said.digest), []).append(said.locator)
-    sentences = {(s.source_id, s.digest): s for s in reversed(every)}
+        places.setdefault((said.source_id, said.digest), []).append(said)
     problems: list[Problem] = []
     decided: set[tuple[str, str]] = set()
     carried: set[str] = set()
@@ -183,15 +182,16 @@ def audit(sources_dir: Path | str, data_dir: Path | str | None = None) -> Audit:
         if key in decided:
             problem("a second decision for the same sentence", "digest", row["digest"])
             continue
-        sentence = sentences.get(key)
-        if sentence is None:
+        if key not in places:
             problem(f"stale digest: no sentence of {texts[row['source_id']][0]} has it (the source changed, or the "
                     f"sentence at {row['locator']!r} is split differently); decide that sentence again", "digest",
                     row["digest"])
             continue
         decided.add(key)
-        if row["locator"] not in places[key]:
-            problem(f"the sentence with this digest is at {' and '.join(places[key])}", "locator", row["locator"])
+        sentence = places[key][0]
+        if row["locator"] not in [said.locator for said in places[key]]:
+            problem(f"the sentence with this digest is at {' and '.join(s.locator for s in places[key])}", "locator",
+                    row["locator"])
         ids = split_list(row["fact_ids"])
         if row["decision"] == "coded":
             if not ids:
@@ -225,7 +225,7 @@ def audit(sources_dir: Path | str, data_dir: Path | str | None = None) -> Audit:
     for key, where in places.items():
         if key not in decided:
             problems.append(Problem(f"{texts[key[0]][0]} ({key[0]})",
-                                    f"no coding decision for the sentence at {where[0]} (digest {key[1]})"))
+                                    f"no coding decision for the sentence at {where[0].locator} (digest {key[1]})"))
     for fact_id, unnamed in coded.items():
         if unnamed.source_id in texts and fact_id not in carried:
             problems.append(Problem(table.label, f"the coded fact {fact_id!r} ({unnamed.table}, {unnamed.locator}) is "
