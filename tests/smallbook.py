@@ -28,7 +28,8 @@ print(", ".join(units["singular"]), "| version", read_citation()["version"])"""
 def small_book(tmp_path: Path) -> Path:
     book = tmp_path / "book"
     book.mkdir()
-    for name in ("_config.yml", "references.bib", "references-standards.bib", "requirements.txt", "CITATION.cff"):
+    for name in ("_config.yml", "references.bib", "references-standards.bib", "references-context.bib", "requirements.txt",
+                 "CITATION.cff"):
         shutil.copy(ROOT / name, book / name)
     (book / "intro.md").write_text("# A small copy of the book\n\nSee {ref}`chapter-sources`.\n")
     for folder in ("data", "tools", "_static", "_ext"):

@@ -42,6 +42,7 @@ PUBLISHED = BUILD / "html"  # the last complete book, replaced only by a complet
 DOWNLOADS = BUILD / "extra" / "downloads"  # published at the site root by html_extra_path
 EXECUTION_INPUTS = ("src/pcn_evidence", "requirements.txt")  # part of every chapter's key
 SITE_INPUTS = ("_config.yml", "_toc.yml", "_ext", "_static", "references.bib", "references-standards.bib",
+               "references-context.bib", "CITATION.cff",
                "requirements.txt")  # every page is re-read when one changes
 REREAD_ENV = "PCN_REREAD_DOCS"  # read by _ext/pcn_html.py: pages whose chapter was re-executed
 
