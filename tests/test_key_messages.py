@@ -1,12 +1,14 @@
-"""The key messages: data/key_messages.csv is the one list of them, and the page says the same.
+"""The key messages: data/key_messages.csv is the one list of them, and the page shows exactly that.
 
-The page's sentences are prose with glued numbers; their ids (the anchors briefings
-cite), headings and the findings they link must match ``data/key_messages.csv``, which
-the How-to-cite page reads.
+The page holds each message's anchor (the id briefings cite) and headline as text, so
+the table of contents and links are static; the rest of a message (summary, confidence,
+what it means now) is rendered from the data by a cell under its heading. These tests
+check the page against the data, and the stored outputs against what a reader must see.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -14,34 +16,27 @@ import pytest
 
 from helpers import ROOT
 from pcn_evidence import load_table, split_tags
+from pcn_evidence.dates import describe_date
 
 PAGE = ROOT / "chapters" / "key_messages.md"
+NOTEBOOK = ROOT / "chapters" / "key_messages.ipynb"
 
-#: A message: its anchor line, a ``###`` heading, one paragraph (the sentence), and a line
-#: starting ``*Confidence`` that links its findings with {ref}`f-…`.
+#: A message on the page: its anchor, a ``###`` headline, then a cell that shows that message.
 _BLOCK = re.compile(
-    r"^\((?P<id>km-[a-z0-9-]+)\)=\s*\n#{3} (?P<heading>[^\n]+)\n+(?P<sentence>[^\n]+)\n+(?P<meta>\*Confidence[^\n]*)",
+    r"^\((?P<id>km-[a-z0-9-]+)\)=\s*\n#{3} (?P<heading>[^\n]+)\n+```\{code-cell\}\n(?::tags: \[[^\]]*\]\n)?\n?"
+    r"show\(\"(?P<shown>km-[a-z0-9-]+)\"\)\n```",
     flags=re.M,
 )
 
 
-def _blocks() -> pd.DataFrame:
-    records = []
-    for match in _BLOCK.finditer(PAGE.read_text(encoding="utf-8")):
-        records.append({
-            "id": match["id"],
-            "heading": match["heading"].strip(),
-            "sentence": match["sentence"].strip(),
-            "findings": re.findall(r"\{ref\}`(f-[a-z0-9-]+)`", match["meta"]),
-            "confidence_keys": re.findall(r"km_conf_([a-z0-9_]+)", match["sentence"] + "\n" + match["meta"]),
-            "sentence_confidence_keys": re.findall(r"km_conf_([a-z0-9_]+)", match["sentence"]),
-        })
-    return pd.DataFrame(records)
+def _blocks(text: str) -> pd.DataFrame:
+    return pd.DataFrame([{"id": m["id"], "heading": m["heading"].strip(), "shown": m["shown"]}
+                         for m in _BLOCK.finditer(text)])
 
 
 @pytest.fixture(scope="module")
 def blocks() -> pd.DataFrame:
-    return _blocks()
+    return _blocks(PAGE.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +44,16 @@ def messages() -> pd.DataFrame:
     return load_table("key_messages").sort_values("order").reset_index(drop=True)
 
 
-def _key(finding_id: str) -> str:
-    return finding_id.replace("-", "_")
+@pytest.fixture(scope="module")
+def shown() -> dict[str, str]:
+    """Each message's rendered markdown as stored in the notebook, by message id."""
+    rendered = {}
+    for cell in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
+        call = re.fullmatch(r'show\("(km-[a-z0-9-]+)"\)', "".join(cell.get("source", "")).strip())
+        if call and cell["cell_type"] == "code":
+            (output,) = [o for o in cell["outputs"] if "text/markdown" in o.get("data", {})]
+            rendered[call[1]] = "".join(output["data"]["text/markdown"])
+    return rendered
 
 
 def test_every_anchor_on_the_page_is_a_message_block(blocks):
@@ -59,36 +62,54 @@ def test_every_anchor_on_the_page_is_a_message_block(blocks):
 
 
 def test_the_page_has_the_messages_of_the_data_in_their_order(blocks, messages):
+    assert 5 <= len(blocks) <= 10
     assert list(blocks["id"]) == list(messages["id"])
+    assert list(blocks["shown"]) == list(blocks["id"]), "a block shows another message than its anchor"
 
 
 def test_the_page_headings_are_the_data_headings(blocks, messages):
     assert list(blocks["heading"]) == list(messages["heading"])
 
 
-def test_the_page_links_the_findings_the_data_names(blocks, messages):
-    for block, cell in zip(blocks.itertuples(index=False), messages["finding_ids"]):
-        assert block.findings == split_tags(cell), block.id
-
-
-def test_key_messages_are_few_anchored_cited_and_one_sentence_each(blocks):
-    assert 5 <= len(blocks) <= 10
-    for block in blocks.itertuples(index=False):
-        assert "{cite:p}`" in block.sentence and "{glue:text}`" in block.sentence, block.id
-        # one sentence: it ends once, and nothing but a citation follows a full stop inside it
-        plain = re.sub(r"\{[a-z:]+\}`[^`]*`", "X", block.sentence)
-        assert plain.endswith(".") and not re.search(r"[.!?] [A-Z]", plain), block.id
-
-
-def test_each_message_shows_the_confidence_of_its_findings_and_flags_weak_ones(blocks):
+def test_each_message_shows_its_summary_confidence_and_meaning(shown, messages):
     level = dict(zip(*[load_table("cerqual")[c] for c in ("finding_id", "confidence")]))
-    for block in blocks.itertuples(index=False):
-        assert set(block.confidence_keys) == {_key(f) for f in block.findings}, block.id
-        weak = [f for f in block.findings if level[f] in {"low", "very low"}]
-        assert {_key(f) for f in weak} <= set(block.sentence_confidence_keys), block.id
+    for message in messages.itertuples(index=False):
+        text = shown[message.id]
+        for finding in split_tags(message.finding_ids):
+            assert f"**{level[finding]}** for {{ref}}`{finding}`" in text, (message.id, finding)
+        assert "What this means now (the book's interpretation)" in text, message.id
+        for column in ("for_icbs", "for_pcns", "for_national"):
+            assert getattr(message, column) in text, (message.id, column)
+        assert re.search(r"\{cite:p\}`km-[^`]+`", text.split("\n")[0]), f"{message.id}: the summary cites no source"
+
+
+def test_outside_context_is_labelled_dated_and_referenced(shown, messages):
+    context = load_table("outside_context").set_index("id")
+    for message in messages.itertuples(index=False):
+        for context_id in split_tags(message.context_ids):
+            row = context.loc[context_id]
+            label = f"*Outside context, not from the book's sources ({describe_date(row['date'])}):* {row['statement']}"
+            assert label in shown[message.id] and f"{{cite:p}}`km-{row['reference']}`" in shown[message.id], message.id
+
+
+def test_every_outside_context_reference_is_in_the_outside_context_bibliography():
+    bib = (ROOT / "references-context.bib").read_text(encoding="utf-8")
+    for reference in load_table("outside_context")["reference"]:
+        assert re.search(rf"@\w+\{{{reference},", bib), reference
+
+
+def test_the_page_shows_every_limitation(shown):
+    text = PAGE.with_suffix(".ipynb").read_text(encoding="utf-8")
+    for limitation in load_table("limitations")["limitation"]:
+        assert json.dumps(limitation)[1:-1] in text, limitation
 
 
 def test_the_check_would_catch_a_heading_edited_on_the_page_only(messages):
     text = PAGE.read_text(encoding="utf-8").replace(f"### {messages['heading'][0]}", "### Another heading", 1)
-    headings = [m["heading"].strip() for m in _BLOCK.finditer(text)]
-    assert headings != list(messages["heading"])
+    assert list(_blocks(text)["heading"]) != list(messages["heading"])
+
+
+def test_the_check_would_catch_a_block_that_shows_another_message(blocks):
+    first, second = blocks["id"][0], blocks["id"][1]
+    text = PAGE.read_text(encoding="utf-8").replace(f'show("{first}")', f'show("{second}")', 1)
+    assert list(_blocks(text)["shown"]) != list(_blocks(text)["id"])
