@@ -85,7 +85,7 @@ def read_references(path: Path | str | None = None) -> dict[str, Reference]:
     for key, entry in parse_file(str(source), bib_format="bibtex").entries.items():
         authors = "; ".join(plain(str(person)) for person in entry.persons.get("author", []))
         fields = {name: plain(value) for name, value in entry.fields.items() if name != "url"}
-        parts = [f"{authors} ({fields.get('year', 'n.doc.')})", fields.get("title", key)]
+        parts = [f"{authors} ({fields.get('year', 'n.d.')})", fields.get("title", key)]
         if fields.get("howpublished") and fields["howpublished"] != authors:
             parts.append(fields["howpublished"])
         references[key] = Reference(". ".join(parts) + ".", entry.fields.get("url") or None)
@@ -125,9 +125,9 @@ def _hyperlink(paragraph: Paragraph, text: str, url: str) -> None:
     paragraph._p.append(link)
 
 
-def _labelled(document: WordDocument, label: str, text: str, style: str | None = None) -> Paragraph:
+def _labelled(doc: WordDocument, label: str, text: str, style: str | None = None) -> Paragraph:
     """A paragraph that starts with a bold label (``"Sources: "``) and goes on in plain text."""
-    paragraph = document.add_paragraph(style=style)
+    paragraph = doc.add_paragraph(style=style)
     paragraph.add_run(label).bold = True
     paragraph.add_run(text)
     return paragraph
@@ -157,7 +157,7 @@ def _set_up(doc: WordDocument, release: Release) -> None:
     core.comments = f"Generated from the book's data, version {release.version}."
     core.created = core.modified = released
     core.revision, core.version, core.language = 1, release.version, LANGUAGE
-    # the template's thumbnail shows an empty page, not this document; its second copy of the styles goes too
+    # drop the template's thumbnail (a picture of an empty page) and Word 2010's second copy of the styles
     for rels in (doc.part.package.rels, doc.part.rels):
         for rel_id, rel in list(rels.items()):
             if rel.reltype in (RELATIONSHIP_TYPE.THUMBNAIL, _STYLES_WITH_EFFECTS):
