@@ -17,23 +17,32 @@ value is filled in, so a changed count changes every message that quotes it.
 '9 staff; 98% signed up'
 >>> word_count("Some PCNs were not yet engaged, CCG staff said."), quoted_phrases("the 'nirvana' or 'cavalry'; PCNs' role")
 (9, ['nirvana', 'cavalry'])
+
+The same messages are checked before anything renders them: :func:`message_problems`
+(lengths, whose account, no numbers in the interpretation) and :func:`quoted_word_problems`
+(quoted words are a cited source's own). The limitations and evidence dates a briefing
+opens with come from :func:`briefing_limitations` and :func:`evidence_dates`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from .errors import EvidenceError, Problem
 from .facts import Fact
+from .dates import describe_date, parse_partial_date
 from .load import split_tags
 from .prose import format_number
+from .provenance import is_verbatim
 
 __all__ = ["AUDIENCES", "HEADLINE_WORDS", "SUMMARY_WORDS", "OutsideContext", "BriefingMessage", "fill_facts",
-           "fact_text", "confidence_text", "word_count", "quoted_phrases", "placeholder_ids", "briefing_messages"]
+           "fact_text", "confidence_text", "word_count", "quoted_phrases", "placeholder_ids", "briefing_messages",
+           "message_problems", "quoted_word_problems", "Limitation", "briefing_limitations", "EvidenceDates",
+           "evidence_dates", "describe_period"]
 
 #: The audiences of "what this means now", as columns of key_messages.csv and the labels readers see.
 AUDIENCES: tuple[tuple[str, str], ...] = (("for_icbs", "Integrated care boards"), ("for_pcns", "Primary care networks"),
@@ -145,3 +154,116 @@ def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str],
 def confidence_text(message: BriefingMessage) -> str:
     """The message's confidence in words: each distinct level of its findings, in turn ("moderate / very low")."""
     return " / ".join(dict.fromkeys(level for _, level in message.confidence))
+
+
+def message_problems(messages: Iterable[BriefingMessage], account_names: Iterable[str]) -> list[str]:
+    """What would stop a reader lifting a message as it stands, one line per problem.
+
+    A headline over :data:`HEADLINE_WORDS` words or naming none of ``account_names``
+    (the ``short`` forms of ``accounts.csv``), a summary over :data:`SUMMARY_WORDS` words
+    once its numbers are filled in, or a digit in "what this means now" (the book's
+    interpretation, which must not look like evidence).
+
+    >>> m = BriefingMessage("km-x", 1, "Someone: a headline", "A summary.", (), (), (("PCNs", "Act by 2030."),), ())
+    >>> message_problems([m], ["CCG staff"])
+    ["km-x: the headline names no account ('CCG staff')", "km-x: what this means for PCNs has a number: 'Act by 2030.'"]
+    """
+    names = list(account_names)
+    problems = []
+    for message in messages:
+        if word_count(message.headline) > HEADLINE_WORDS:
+            problems.append(f"{message.id}: the headline has {word_count(message.headline)} words, more than "
+                            f"{HEADLINE_WORDS}: {message.headline!r}")
+        if not any(name.lower() in message.headline.lower() for name in names):
+            problems.append(f"{message.id}: the headline names no account ({' or '.join(map(repr, names))})")
+        if word_count(message.summary) > SUMMARY_WORDS:
+            problems.append(f"{message.id}: the summary has {word_count(message.summary)} words once its numbers are "
+                            f"filled in, more than {SUMMARY_WORDS}")
+        problems += [f"{message.id}: what this means for {label} has a number: {text!r}"
+                     for label, text in message.meanings if re.search(r"\d", text)]
+    return problems
+
+
+def quoted_word_problems(messages: Iterable[BriefingMessage], source_texts: Mapping[str, str]) -> list[str]:
+    """Words a summary puts in single quotes that are not verbatim in any source the message cites.
+
+    ``source_texts`` maps source id to the source's text (quotes, dashes, spaces and case are
+    folded as :func:`pcn_evidence.provenance.normalise` does). A cited source with no text is
+    a problem too: an unchecked quote must not pass.
+
+    >>> m = BriefingMessage("km-x", 1, "h", "Seen as the 'cavalry' by 'all'.", (), ("s",), (), ())
+    >>> quoted_word_problems([m], {"s": "PCNs were the ‘cavalry’."})
+    ["km-x: 'all' is not verbatim in any cited source (s)"]
+    """
+    problems = []
+    for message in messages:
+        missing = [s for s in message.source_ids if s not in source_texts]
+        if missing and quoted_phrases(message.summary):
+            problems.append(f"{message.id}: no text of the cited source(s) {', '.join(missing)} to check its quoted "
+                            "words against")
+        for phrase in quoted_phrases(message.summary):
+            if not any(is_verbatim(phrase, source_texts[s]) for s in message.source_ids if s in source_texts):
+                problems.append(f"{message.id}: {phrase!r} is not verbatim in any cited source "
+                                f"({', '.join(message.source_ids)})")
+    return problems
+
+
+@dataclass(frozen=True)
+class Limitation:
+    """One main limitation of the evidence, and whose statement it is."""
+
+    id: str
+    text: str
+    stated_by: str | None  # who states it (accounts.csv 'who'), or None: the book's own judgement
+
+
+def briefing_limitations(limitations: pd.DataFrame, accounts: pd.DataFrame) -> list[Limitation]:
+    """The limitations (``limitations.csv``) in display order, each with who states it (``accounts.csv``)."""
+    who = dict(zip(accounts["id"], accounts["who"]))
+    rows = limitations.sort_values("order")
+    return [Limitation(row.id, row.limitation, who[row.account] if isinstance(row.account, str) and row.account
+                       else None) for row in rows.itertuples()]
+
+
+def describe_period(start: str, end: str | None = None) -> str:
+    """A span of partial dates in words, the year said once when both ends share it.
+
+    >>> describe_period("2019-08", "2019-12"), describe_period("2019-12", "2020-03"), describe_period("2019-08")
+    ('August to December 2019', 'December 2019 to March 2020', 'August 2019')
+    """
+    if end is None or pd.isna(end) or end == start:
+        return describe_date(start)
+    first, last = describe_date(start), describe_date(end)
+    if parse_partial_date(start).first.year == parse_partial_date(end).first.year and " " in first:
+        first = first.rsplit(" ", 1)[0]
+    return f"{first} to {last}"
+
+
+@dataclass(frozen=True)
+class EvidenceDates:
+    """How current the evidence is: the study's fieldwork and the latest dated source."""
+
+    fieldwork: str  # e.g. "August to December 2019"
+    latest_source: str  # the date in words, at its own precision
+    latest_source_label: str  # the source's label (sources.csv)
+    sources: int  # how many sources there are
+    undated_sources: int  # how many of them give no date in their text
+
+
+def evidence_dates(timeline: pd.DataFrame, sources: pd.DataFrame, fieldwork_event: str) -> EvidenceDates:
+    """The fieldwork span (timeline row ``fieldwork_event``) and the latest dated source (``sources.csv``).
+
+    Sources are ordered by the first day their date could be, so a source dated only to a
+    year is not placed after one dated to a day within that year.
+    """
+    events = timeline.set_index("id")
+    if fieldwork_event not in events.index:
+        raise KeyError(f"data/timeline.csv has no event {fieldwork_event!r} (the study's fieldwork)")
+    event = events.loc[fieldwork_event]
+    dated = sources[sources["date"].notna() & (sources["date"].astype("string").str.strip() != "")]
+    if dated.empty:
+        raise ValueError("data/sources.csv gives no source a date: the evidence cannot be dated")
+    latest = max(dated.itertuples(), key=lambda row: parse_partial_date(str(row.date)).first)
+    return EvidenceDates(fieldwork=describe_period(str(event["start"]), event["end"]),
+                         latest_source=describe_date(str(latest.date)), latest_source_label=str(latest.label),
+                         sources=len(sources), undated_sources=len(sources) - len(dated))

@@ -1,0 +1,219 @@
+"""Key messages a briefing can lift: short, attributed, numbers from the coded facts, quotes from the sources.
+
+Each check runs on the shipped messages and on a copy with the fault it catches planted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import IN_CI, SOURCES
+from pcn_evidence import EvidenceError, load_table
+from pcn_evidence.briefing import (HEADLINE_WORDS, SUMMARY_WORDS, BriefingMessage, briefing_limitations,
+                                   briefing_messages, confidence_text, describe_period, evidence_dates,
+                                   message_problems, quoted_word_problems)
+from pcn_evidence.facts import facts
+
+SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
+FIELDWORK = "tl-ccg-staff-interviews"  # the study's fieldwork in data/timeline.csv
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    names = ("key_messages", "cerqual", "outside_context", "accounts", "limitations", "timeline", "sources")
+    return {name: load_table(name) for name in names}
+
+
+@pytest.fixture(scope="module")
+def all_facts():
+    return facts()
+
+
+def _messages(tables, all_facts, key_messages: pd.DataFrame | None = None) -> list[BriefingMessage]:
+    confidence = dict(zip(tables["cerqual"]["finding_id"], tables["cerqual"]["confidence"]))
+    frame = tables["key_messages"] if key_messages is None else key_messages
+    return briefing_messages(frame, confidence, all_facts, tables["outside_context"])
+
+
+@pytest.fixture(scope="module")
+def messages(tables, all_facts) -> list[BriefingMessage]:
+    return _messages(tables, all_facts)
+
+
+@pytest.fixture(scope="module")
+def account_names(tables) -> list[str]:
+    return list(dict.fromkeys(tables["accounts"]["short"]))
+
+
+def _replace(messages: list[BriefingMessage], index: int, **changes: object) -> list[BriefingMessage]:
+    changed = list(messages)
+    changed[index] = dataclasses.replace(changed[index], **changes)  # type: ignore[arg-type]
+    return changed
+
+
+# --- the shipped messages pass every check -------------------------------------------------------------------
+
+
+def test_every_message_is_built_in_order_with_its_numbers_filled_in(messages, tables):
+    assert [m.id for m in messages] == list(tables["key_messages"].sort_values("order")["id"])
+    assert all("{fact:" not in m.summary for m in messages)
+
+
+def test_the_shipped_messages_can_be_lifted_as_they_stand(messages, account_names):
+    assert message_problems(messages, account_names) == []
+    assert all(len(m.headline.split()) <= HEADLINE_WORDS and len(m.summary.split()) <= SUMMARY_WORDS
+               for m in messages)
+
+
+def test_each_headline_names_an_accounts_short_form(messages, account_names):
+    for message in messages:
+        assert any(name.lower() in message.headline.lower() for name in account_names), message.id
+
+
+def test_what_it_means_now_has_no_digits(messages):
+    assert not [text for m in messages for _, text in m.meanings if any(c.isdigit() for c in text)]
+
+
+def _source_texts(tables) -> dict[str, str]:
+    if not SOURCES_DIR.is_dir():
+        reason = f"reference sources not found at {SOURCES_DIR} (set PCN_SOURCES_DIR)"
+        if IN_CI:
+            pytest.fail(f"quoted words cannot be checked in CI: {reason}")
+        pytest.skip(f"LOUD SKIP: quoted words in the summaries were not checked against the sources: {reason}")
+    files = dict(zip(tables["sources"]["id"], tables["sources"]["source_file"]))
+    return {sid: (SOURCES_DIR / name).read_text(encoding="utf-8") for sid, name in files.items()
+            if (SOURCES_DIR / name).is_file()}
+
+
+def test_every_quoted_word_in_a_summary_is_verbatim_in_a_cited_source(messages, tables):
+    texts = _source_texts(tables)
+    assert quoted_word_problems(messages, texts) == []
+    assert any("'" in m.summary for m in messages)  # the check has quotes to check
+
+
+def test_each_summary_quotes_only_facts_from_the_sources_it_cites(messages, all_facts, tables):
+    cited = {m.id: set(m.source_ids) for m in messages}
+    for row in tables["key_messages"].itertuples():
+        for fact_id in pd.Series([row.summary]).str.findall(r"\{fact:([a-z0-9-]+)\}")[0]:
+            assert all_facts[fact_id].source_id in cited[row.id], (row.id, fact_id)
+
+
+# --- planted faults ---------------------------------------------------------------------------------------------
+
+
+def test_a_long_headline_is_caught(messages, account_names):
+    long = messages[0].headline + " and then a good deal more besides"
+    problems = message_problems(_replace(messages, 0, headline=long), account_names)
+    assert problems == [f"{messages[0].id}: the headline has {len(long.split())} words, more than {HEADLINE_WORDS}: "
+                        f"{long!r}"]
+
+
+def test_a_headline_that_names_no_account_is_caught(messages, account_names):
+    problems = message_problems(_replace(messages, 0, headline="Management went unfunded"), account_names)
+    assert len(problems) == 1 and problems[0].startswith(f"{messages[0].id}: the headline names no account")
+
+
+def test_a_long_summary_is_caught_after_its_numbers_are_filled_in(messages, account_names):
+    long = messages[0].summary + " " + " ".join(["more"] * SUMMARY_WORDS)
+    problems = message_problems(_replace(messages, 0, summary=long), account_names)
+    assert len(problems) == 1 and "the summary has" in problems[0] and f"more than {SUMMARY_WORDS}" in problems[0]
+
+
+def test_a_digit_in_what_it_means_now_is_caught(messages, account_names):
+    meanings = ((messages[0].meanings[0][0], "Act by 2030."),) + messages[0].meanings[1:]
+    problems = message_problems(_replace(messages, 0, meanings=meanings), account_names)
+    assert problems == [f"{messages[0].id}: what this means for {meanings[0][0]} has a number: 'Act by 2030.'"]
+
+
+def test_a_quoted_word_changed_is_caught(messages, tables):
+    texts = _source_texts(tables)
+    quoting = next(i for i, m in enumerate(messages) if "'nirvana'" in m.summary)
+    changed = _replace(messages, quoting, summary=messages[quoting].summary.replace("'nirvana'", "'utopia'"))
+    assert quoted_word_problems(changed, texts) == [
+        f"{messages[quoting].id}: 'utopia' is not verbatim in any cited source ({', '.join(messages[quoting].source_ids)})"]
+
+
+def test_a_quote_from_a_source_the_message_does_not_cite_is_caught():
+    message = BriefingMessage("km-x", 1, "h", "PCNs were 'marginalised'.", (), ("study",), (), ())
+    assert quoted_word_problems([message], {"study": "no such word", "press": "PCNs were marginalised"}) == [
+        "km-x: 'marginalised' is not verbatim in any cited source (study)"]
+
+
+def test_a_quote_with_no_source_text_is_reported_not_passed():
+    message = BriefingMessage("km-x", 1, "h", "the 'cavalry'", (), ("study",), (), ())
+    assert quoted_word_problems([message], {}) == [
+        "km-x: no text of the cited source(s) study to check its quoted words against",
+        "km-x: 'cavalry' is not verbatim in any cited source (study)"]
+
+
+def test_a_fact_from_a_source_the_message_does_not_cite_is_caught(tables, all_facts):
+    frame = tables["key_messages"].copy()
+    row = frame.index[frame["summary"].str.contains("{fact:", regex=False)][0]
+    frame.loc[row, "source_ids"] = "gponline-performance"
+    with pytest.raises(EvidenceError) as caught:
+        _messages(tables, all_facts, frame)
+    assert "which is not in source_ids ['gponline-performance']" in str(caught.value)
+    assert "data/key_messages.csv, row" in str(caught.value) and "column 'summary'" in str(caught.value)
+
+
+def test_an_unknown_fact_in_a_summary_is_named(tables, all_facts):
+    frame = tables["key_messages"].copy()
+    frame.loc[frame.index[0], "summary"] = "CCG staff said {fact:tc-no-such-fact} CCGs helped."
+    with pytest.raises(EvidenceError, match=r"\{fact:tc-no-such-fact\} names no coded fact"):
+        _messages(tables, all_facts, frame)
+
+
+def test_confidence_text_lists_each_level_once_in_order(messages):
+    message = dataclasses.replace(messages[0], confidence=(("f-a", "low"), ("f-b", "very low"), ("f-c", "low")))
+    assert confidence_text(message) == "low / very low"
+
+
+# --- limitations and evidence dates ------------------------------------------------------------------------------
+
+
+def test_limitations_keep_their_order_and_say_whose_statement_they_are(tables):
+    limitations = briefing_limitations(tables["limitations"], tables["accounts"])
+    assert [item.id for item in limitations] == list(tables["limitations"].sort_values("order")["id"])
+    who = dict(zip(tables["accounts"]["id"], tables["accounts"]["who"]))
+    for item, row in zip(limitations, tables["limitations"].sort_values("order").itertuples()):
+        assert item.stated_by == (who[row.account] if isinstance(row.account, str) and row.account else None)
+    assert any(item.stated_by is None for item in limitations)  # the book's own judgements are shown as such
+
+
+def test_evidence_dates_are_the_fieldwork_and_the_latest_dated_source(tables):
+    dates = evidence_dates(tables["timeline"], tables["sources"], FIELDWORK)
+    assert dates.fieldwork == "August to December 2019"
+    assert (dates.latest_source, dates.latest_source_label) == ("29 June 2021", "Healthcare Leader, on the BJGP study")
+    assert (dates.sources, dates.undated_sources) == (len(tables["sources"]), tables["sources"]["date"].isna().sum())
+
+
+def test_a_source_dated_only_to_a_year_is_not_taken_as_later_than_a_day_in_it():
+    sources = pd.DataFrame({"id": ["a", "b"], "date": ["2021", "2021-06-29"], "label": ["A", "B"]})
+    timeline = pd.DataFrame({"id": ["tl-x"], "start": ["2019-08"], "end": [pd.NA]})
+    dates = evidence_dates(timeline, sources, "tl-x")
+    assert (dates.latest_source, dates.latest_source_label, dates.fieldwork) == ("29 June 2021", "B", "August 2019")
+
+
+def test_a_missing_fieldwork_event_or_undated_evidence_is_named(tables):
+    with pytest.raises(KeyError, match="data/timeline.csv has no event 'tl-none'"):
+        evidence_dates(tables["timeline"], tables["sources"], "tl-none")
+    undated = tables["sources"].assign(date=pd.NA)
+    with pytest.raises(ValueError, match="gives no source a date"):
+        evidence_dates(tables["timeline"], undated, FIELDWORK)
+
+
+@pytest.mark.parametrize(("start", "end", "words"), [
+    ("2019-08", "2019-12", "August to December 2019"),
+    ("2019-12", "2020-03", "December 2019 to March 2020"),
+    ("2019-08-01", "2019-08-31", "1 August to 31 August 2019"),
+    ("2019", "2020", "2019 to 2020"),
+    ("2019-08", None, "August 2019"),
+    ("2019-08", "2019-08", "August 2019"),
+])
+def test_describe_period_says_a_shared_year_once(start, end, words):
+    assert describe_period(start, end) == words
