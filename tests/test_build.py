@@ -36,3 +36,36 @@ def test_each_change_re_executes_exactly_the_chapters_that_read_it(small_book):
     assert "cached   chapters/sources.ipynb" in after.stdout
     assert "version 9.9.9-test" in second_page.read_text()
     assert "ext-marker" in sources_page.read_text() and "ext-marker" in second_page.read_text()
+
+
+SAVES_A_DOWNLOAD = '''---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+(chapter-second)=
+# Second
+
+```{code-cell}
+from pcn_evidence import Chapter
+from pcn_evidence.downloads import downloads_dir
+
+chapter = Chapter("second")
+(downloads_dir() / "second-marker.txt").write_text("saved while executing")
+```
+'''
+
+
+def test_a_chapter_run_from_its_edited_text_twin_saves_its_downloads(small_book):
+    # The build executes an edited text twin before anything else; that chapter must save its
+    # figures and Word briefing like any other, and no first-build reset may delete them after.
+    (small_book / "chapters" / "second.md").write_text(SAVES_A_DOWNLOAD, encoding="utf-8")
+    result = ok(build(small_book))
+    assert "Text twin changed" in result.stdout
+    assert (small_book / "_build" / "html" / "downloads" / "second-marker.txt").exists(), result.stdout

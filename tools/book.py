@@ -280,6 +280,27 @@ def _validate_data() -> None:
         sys.exit(f"{error}\n\nThe book was not built: fix the data above, then run `make book` again.")
 
 
+def start_downloads(recorded: dict) -> dict:
+    """Point executing chapters at the downloads folder, first emptying the build if no complete build is recorded.
+
+    Runs before any chapter executes, including one executed from its edited text twin, so that
+    every executed chapter saves its figures and Word briefing, and no reset deletes them after.
+    Returns the record to trust: {} after a reset.
+    """
+    sys.path.insert(0, str(ROOT / "src"))
+    from pcn_evidence.downloads import DOWNLOADS_ENV
+
+    if not recorded or not DOWNLOADS.exists():
+        # no record of a complete build: start from nothing
+        # (figures are saved for download only when their chapter executes)
+        for stale in (CACHE, WORK, DOWNLOADS, BUILD / ".doctrees", BUILD / "jupyter_execute"):
+            shutil.rmtree(stale, ignore_errors=True)
+        recorded = {}
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    os.environ[DOWNLOADS_ENV] = str(DOWNLOADS)  # executing chapters also save their figures there
+    return recorded
+
+
 def prepare_cache(paths: list[Path], jobs: int | None = None,
                   executed: dict[Path, nbformat.NotebookNode] | None = None,
                   recorded: dict | None = None) -> tuple[list[str], dict[str, object]]:
@@ -293,17 +314,11 @@ def prepare_cache(paths: list[Path], jobs: int | None = None,
     from jupyter_cache.base import CacheBundleIn
 
     sys.path.insert(0, str(ROOT / "src"))
-    from pcn_evidence.downloads import DOWNLOADS_ENV, write_data_downloads
+    from pcn_evidence.downloads import write_data_downloads
 
     recorded = recorded or {}
     site = site_digest()
-    if not recorded or not DOWNLOADS.exists():
-        # no record of a complete build: start from nothing
-        # (figures are saved for download only when their chapter executes)
-        for stale in (CACHE, WORK, DOWNLOADS, BUILD / ".doctrees", BUILD / "jupyter_execute"):
-            shutil.rmtree(stale, ignore_errors=True)
-        recorded = {}
-    elif recorded.get("site") != site:
+    if recorded and recorded.get("site") != site:
         # a change every page depends on (configuration, extension, theme files): every page is
         # re-read and re-written; the chapters' outputs do not depend on it and stay cached
         shutil.rmtree(WORK, ignore_errors=True)
@@ -327,8 +342,6 @@ def prepare_cache(paths: list[Path], jobs: int | None = None,
     for path in paths:
         if path not in run and path not in (executed or {}):
             print(f"  cached   {path.relative_to(ROOT)}", flush=True)
-    DOWNLOADS.mkdir(parents=True, exist_ok=True)
-    os.environ[DOWNLOADS_ENV] = str(DOWNLOADS)  # executing chapters also save their figures there
     for path, notebook in execute_all(run, jobs).items():
         cache.cache_notebook_bundle(CacheBundleIn(notebook, str(path)), check_validity=False, overwrite=True)
     write_data_downloads(DOWNLOADS, data_dir())
@@ -360,6 +373,7 @@ def _build(jobs: int | None, strict: bool) -> int:
     # From here on the working area may change: until this build succeeds there is no record, so a
     # build that fails or is killed is never mistaken for a complete one.
     DIGEST_FILE.unlink(missing_ok=True)
+    recorded = start_downloads(recorded)
     paths = toc_notebooks()
     edited = [path for path in paths if text_twin(path).exists() and out_of_sync(path)]
     if edited:
