@@ -182,3 +182,9 @@ def test_every_print_rule_is_guarded_by_media_print():
 def test_a_print_rule_outside_the_guard_is_caught():
     planted = "@media print { a { color: #000; } }\n.bd-sidebar-primary { display: none; }"
     assert _outside_media_print(planted) == ".bd-sidebar-primary { display: none; }"
+
+
+def test_the_extension_s_examples_hold():
+    import doctest
+
+    assert doctest.testmod(pcn_print).failed == 0

@@ -211,6 +211,11 @@ def test_dark_mode_prints_black_on_white(browser, base_url):
         page.close()
 
 
+def test_the_print_stylesheet_is_linked_once_and_for_print_only(base_url):  # base_url: skips loudly if unbuilt
+    links = re.findall(r"<link[^>]*pcn-print\.css[^>]*>", (HTML / KEY_MESSAGES).read_text(encoding="utf-8"))
+    assert len(links) == 1 and 'media="print"' in links[0], links
+
+
 # ---- every page ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", _pages())
