@@ -1,9 +1,170 @@
-"""Placeholder: filled in by the #14 work on print."""
+"""Print a page as a clean briefing: printed link targets are absolute URLs.
+
+A printed page cannot be clicked, so the print stylesheet (``_static/pcn-print.css``,
+registered here with ``media="print"`` so that it never blocks the screen render)
+writes each link's target after its text. A relative ``href`` such as
+``synthesis.html#f-ccg-support`` would mean nothing on paper, so as each page is
+rendered this extension gives internal links a ``data-print-href`` attribute
+holding the absolute URL, built from the published base URL in CITATION.cff
+(:func:`pcn_evidence.release.read_release`). Headings that carry a stable,
+citable anchor (a key message ``km-…`` or a finding ``f-…``) get the same
+attribute with their own address, so a printed briefing shows where each message
+lives, unless the section already prints that address as text (a citation block
+does). The first heading of a page gets the page's address.
+
+Not every internal link is worth its URL on paper: in-text citations point at the
+bibliography further down the same printed page, back-references and permalinks
+are screen navigation, and glossary terms would put a URL after every acronym.
+"""
 
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+STYLESHEET = "pcn-print.css"
+ATTRIBUTE = "data-print-href"
+# Key messages and findings are cited by these ids (see pcn_evidence.citation).
+STABLE_ANCHOR_PREFIXES = ("km-", "f-")
+
+_LINK = re.compile(r"<a\b(?P<attrs>[^>]*)>(?P<inner>.*?)</a>", re.DOTALL)
+_HEADED_SECTION = re.compile(
+    r'<section\b[^>]*?\bid="(?P<section>[^"]*)"[^>]*>\s*(?P<spans>(?:<span id="[^"]*"></span>\s*)*)<h(?P<level>[1-6])(?P<attrs>[^>]*)>')
+_TAG = re.compile(r"<[^>]*>")
+_SPAN_ID = re.compile(r'<span id="([^"]*)"></span>')
+_GENERATED_ID = re.compile(r"id\d+")  # docutils' automatic ids (citations, footnotes): not addresses
+
+
+class PrintLinkError(ValueError):
+    """A link or base URL from which no absolute address can be printed."""
+
+
+def _attribute(attrs: str, name: str) -> str | None:
+    match = re.search(rf'\s{name}="([^"]*)"', attrs)
+    return html.unescape(match.group(1)) if match else None
+
+
+def check_base_url(base_url: str, source: str = "CITATION.cff") -> str:
+    """The published base URL, ending with ``/``, or an error naming where it is configured.
+
+    >>> check_base_url("https://example.org/book/")
+    'https://example.org/book/'
+    """
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PrintLinkError(f"{source}: field 'url' must be the published book's absolute http(s) base URL, "
+                             f"got {base_url!r}")
+    if parts.query or parts.fragment or not base_url.endswith("/"):
+        raise PrintLinkError(f"{source}: field 'url' must be a folder URL ending in '/' with no query or fragment, "
+                             f"got {base_url!r}")
+    return base_url
+
+
+def absolute_href(base_url: str, docname: str, href: str) -> str | None:
+    """The absolute URL of ``href`` as written on page ``docname``; None for a link that leaves the book.
+
+    >>> absolute_href("https://example.org/book/", "chapters/key_messages", "synthesis.html#f-x")
+    'https://example.org/book/chapters/synthesis.html#f-x'
+    >>> absolute_href("https://example.org/book/", "chapters/key_messages", "../intro.html")
+    'https://example.org/book/intro.html'
+    >>> absolute_href("https://example.org/book/", "intro", "https://doi.org/10.1/x") is None
+    True
+    """
+    if urlsplit(href).scheme or href.startswith("//"):
+        return None  # external: the stylesheet prints its href as it is
+    page = f"{base_url}{docname}.html"
+    url = urljoin(page, href)
+    if not url.startswith(base_url):
+        raise PrintLinkError(f"page {docname!r}: link {href!r} points outside the book ({url})")
+    return url
+
+
+def _wanted(attrs: str, inner: str) -> bool:
+    classes = (_attribute(attrs, "class") or "").split()
+    href = _attribute(attrs, "href")
+    if "internal" not in classes or "headerlink" in classes or href is None:
+        return False
+    if _attribute(attrs, "role") == "doc-backlink" or ATTRIBUTE in attrs:
+        return False
+    fragment = urlsplit(href).fragment
+    if href.startswith("#") and _GENERATED_ID.fullmatch(fragment):
+        return False  # an in-text citation or footnote: its entry is printed on the same page
+    return not (fragment.startswith("term-") or "std-term" in inner)
+
+
+def add_print_targets(body: str, base_url: str, docname: str,
+                      prefixes: tuple[str, ...] = STABLE_ANCHOR_PREFIXES) -> str:
+    """The page body with ``data-print-href`` on internal links and on headings with a stable anchor.
+
+    >>> body = ('<section id="slug">\\n<span id="km-a"></span><h3>A<a class="headerlink" href="#slug">#</a></h3>'
+    ...         '<p><a class="reference internal" href="synthesis.html#f-b">b</a></p></section>')
+    >>> print(add_print_targets(body, "https://example.org/", "chapters/key_messages"))
+    <section id="slug">
+    <span id="km-a"></span><h3 data-print-href="https://example.org/chapters/key_messages.html#km-a">A<a class="headerlink" href="#slug">#</a></h3><p><a class="reference internal" href="synthesis.html#f-b" data-print-href="https://example.org/chapters/synthesis.html#f-b">b</a></p></section>
+    """
+    first_heading = True
+    text = html.unescape(_TAG.sub("", body))  # what the page prints, less the stylesheet's additions
+
+    def heading(match: re.Match[str]) -> str:
+        nonlocal first_heading
+        ids = [match["section"], *_SPAN_ID.findall(match["spans"])]
+        stable = next((i for i in ids if i.startswith(prefixes)), None)
+        if stable is not None:
+            url: str | None = f"{base_url}{docname}.html#{stable}"
+        else:
+            url = f"{base_url}{docname}.html" if first_heading and match["level"] == "1" else None
+        first_heading = False
+        if url is None or ATTRIBUTE in match["attrs"] or url in text:  # e.g. a "Cite this" block prints it
+            return match[0]
+        return f'{match[0][:-1]} {ATTRIBUTE}="{html.escape(url)}">'  # the match ends with the heading's ">"
+
+    def link(match: re.Match[str]) -> str:
+        attrs, inner = match["attrs"], match["inner"]
+        if not _wanted(attrs, inner):
+            return match[0]
+        url = absolute_href(base_url, docname, _attribute(attrs, "href") or "")
+        if url is None:
+            return match[0]
+        return f'<a{attrs} {ATTRIBUTE}="{html.escape(url)}">{inner}</a>'
+
+    return _LINK.sub(link, _HEADED_SECTION.sub(heading, body))
+
+
+def _base_url(app: Any) -> str:
+    from pcn_evidence.release import read_release  # the package is importable once the book's src is
+
+    cff = Path(app.srcdir) / "CITATION.cff"
+    return check_base_url(read_release(cff).base_url, str(cff))
+
+
+def _css_name(entry: Any) -> str:
+    return str(entry[0] if isinstance(entry, (tuple, list)) else entry)
+
+
+def _on_config_inited(app: Any, config: Any) -> None:
+    # Jupyter Book lists every stylesheet in _static in html_css_files, for all media: this one would
+    # then block the screen's first render (and apply to the screen but for its own @media guard).
+    config.html_css_files = [entry for entry in config.html_css_files if _css_name(entry) != STYLESHEET]
+
+
+def _on_builder_inited(app: Any) -> None:
+    if app.builder.format == "html":
+        app.pcn_print_base_url = _base_url(app)  # checked once, before any page is written
+
+
+def _on_page(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    body = context.get("body")
+    base_url = getattr(app, "pcn_print_base_url", None)
+    if body and base_url:
+        context["body"] = add_print_targets(body, base_url, pagename)
 
 
 def setup(app: Any) -> dict[str, Any]:
+    app.add_css_file(STYLESHEET, media="print", priority=900)  # print-only, so not render-blocking; after the theme
+    app.connect("config-inited", _on_config_inited)
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("html-page-context", _on_page)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
