@@ -1,34 +1,83 @@
 """How to cite the book, a key message or a finding: generated from CITATION.cff, never typed.
 
+One function per format, used everywhere a citation is shown (the "Cite this" block
+under each key message and finding, the How-to-cite page, the Word briefing):
+:func:`plain_citation` and :func:`bibtex`. Both take the release facts
+(:class:`~pcn_evidence.release.Release`, or the parsed CITATION.cff) and, to cite
+one statement, a :class:`CitedItem`: its kind, stable id, heading and absolute URL.
+
 Key messages and findings are cited by stable ids (``km-…``, ``f-…``), which are
 also their page anchors, so a briefing's citation still points at the same
 statement after the book is reordered or renumbered.
 
 >>> cff = {"title": "An evidence book", "version": "1.2.0", "date-released": "2026-01-31",
-...        "authors": [{"family-names": "Smith", "given-names": "Ann"}, {"name": "The book team"}]}
->>> plain_citation(cff)
-'Smith, Ann; The book team (2026). An evidence book. Version 1.2.0.'
->>> plain_citation(cff, "f-example", "synthesis.html").split("Version 1.2.0. ")[1]
-'Finding f-example (synthesis.html#f-example).'
->>> print(bibtex(cff))
-@software{pcnevidencebook,
+...        "authors": [{"family-names": "Smith", "given-names": "Ann"}, {"name": "The book team"}],
+...        "url": "https://example.org/book/"}
+>>> print(plain_citation(cff))
+Smith, Ann; The book team (2026). An evidence book. Version 1.2.0, released 2026-01-31. https://example.org/book/
+>>> item = cited_item(cff, "f-example", "Staff reported an example")
+>>> print(plain_citation(cff, item))  # doctest: +NORMALIZE_WHITESPACE
+Smith, Ann; The book team (2026). An evidence book. Version 1.2.0, released 2026-01-31.
+Finding f-example: "Staff reported an example". https://example.org/book/chapters/synthesis.html#f-example
+>>> print(bibtex(cff, item))
+@misc{pcnevidencebook-f-example,
   author  = {Smith, Ann and {The book team}},
   title   = {{An evidence book}},
   year    = {2026},
-  version = {1.2.0}
+  date    = {2026-01-31},
+  version = {1.2.0},
+  url     = {https://example.org/book/chapters/synthesis.html#f-example},
+  note    = {Finding f-example: "Staff reported an example". Version 1.2.0, released 2026-01-31}
 }
+
+Why ``@misc``: every BibTeX style, classic or biblatex, defines it and requires no
+field a book like this lacks; ``@techreport`` requires an ``institution`` and prints
+"Technical report", and ``@online`` exists only in biblatex. biblatex reads
+``version`` and ``date``; classic styles ignore them, so ``note`` repeats the version
+and the release date, and names the statement cited.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
 from .inputs import book_root, check_file
+from .release import Release, release_from_cff
 
-__all__ = ["read_citation", "bibtex", "plain_citation"]
+__all__ = ["CitedItem", "ItemKind", "ITEM_KINDS", "read_citation", "item_kind", "cited_item", "plain_citation",
+           "bibtex", "bibtex_key", "citation_problems"]
+
+#: The BibTeX key of the book; a statement's key adds its id (``pcnevidencebook-km-…``).
+BOOK_KEY = "pcnevidencebook"
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """A kind of citable statement: the prefix of its ids, its name, and the page (Sphinx docname) it is on."""
+
+    prefix: str
+    name: str
+    page: str
+
+
+#: What can be cited below the book: key messages on their page, findings on the synthesis page.
+ITEM_KINDS = (ItemKind("km-", "Key message", "chapters/key_messages"),
+              ItemKind("f-", "Finding", "chapters/synthesis"))
+
+
+@dataclass(frozen=True)
+class CitedItem:
+    """One statement to cite: its kind ("Key message"), stable id, heading and absolute URL."""
+
+    kind: str
+    id: str
+    heading: str
+    url: str
 
 
 def read_citation(path: Path | str | None = None) -> dict[str, Any]:
@@ -38,33 +87,123 @@ def read_citation(path: Path | str | None = None) -> dict[str, Any]:
     return yaml.safe_load(source.read_text(encoding="utf-8"))
 
 
-def _authors(cff: dict[str, Any]) -> list[str]:
-    return [a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}".strip(", ") for a in cff["authors"]]
+def _release(release: Release | Mapping[str, Any]) -> Release:
+    return release if isinstance(release, Release) else release_from_cff(release)
 
 
-def _year(cff: dict[str, Any]) -> str:
-    return str(cff["date-released"])[:4]
+def item_kind(item_id: str) -> ItemKind:
+    """The kind of statement an id names, from its prefix (``km-`` key message, ``f-`` finding)."""
+    for kind in ITEM_KINDS:
+        if item_id.startswith(kind.prefix) and len(item_id) > len(kind.prefix):
+            return kind
+    raise ValueError(f"{item_id!r} is not the id of a citable statement: ids start with "
+                     + " or ".join(repr(k.prefix) for k in ITEM_KINDS))
 
 
-def bibtex(cff: dict[str, Any], key: str = "pcnevidencebook") -> str:
-    """A BibTeX entry for the book at the version in CITATION.cff."""
+def cited_item(release: Release | Mapping[str, Any], item_id: str, heading: str) -> CitedItem:
+    """A key message or finding to cite, with the absolute URL of its anchor on its page."""
+    kind = item_kind(item_id)
+    return CitedItem(kind.name, item_id, _one_line(heading), _release(release).page_url(kind.page, item_id))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _book_part(release: Release) -> str:
+    doi = f", https://doi.org/{release.doi}" if release.doi else ""
+    return (f"{'; '.join(release.authors)} ({release.year}). {_one_line(release.title)}. "
+            f"Version {release.version}, released {release.released.isoformat()}{doi}.")
+
+
+def plain_citation(release: Release | Mapping[str, Any], item: CitedItem | None = None) -> str:
+    """A ready-to-paste, one-line citation of the book, or of one statement in it, ending with its absolute URL.
+
+    The DOI of the version appears only when CITATION.cff has one.
+    """
+    release = _release(release)
+    if item is None:
+        return f"{_book_part(release)} {release.base_url}"
+    return f'{_book_part(release)} {item.kind} {item.id}: "{_one_line(item.heading)}". {item.url}'
+
+
+_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+                   "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                   "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _bibtex_text(text: str) -> str:
+    """Text as a BibTeX value: braces stay balanced and LaTeX's special characters print as themselves."""
+    return re.sub(r"[\\{}&%$#_~^]", lambda m: _BIBTEX_SPECIAL[m.group()], _one_line(text))
+
+
+def _bibtex_author(release: Release, author: str) -> str:
+    # A group in double braces is one name; bare, BibTeX would read its last word as a surname.
+    return "{" + _bibtex_text(author) + "}" if release.is_entity(author) else _bibtex_text(author)
+
+
+def bibtex_key(item: CitedItem | None = None) -> str:
+    """The BibTeX key of the book, or of one statement in it."""
+    return BOOK_KEY if item is None else f"{BOOK_KEY}-{item.id}"
+
+
+def bibtex(release: Release | Mapping[str, Any], item: CitedItem | None = None) -> str:
+    """A BibTeX ``@misc`` entry for the book at this version, or for one statement in it."""
+    release = _release(release)
+    when = f"Version {release.version}, released {release.released.isoformat()}"
     fields = {
-        "author": " and ".join("{" + a + "}" if " " in a and "," not in a else a for a in _authors(cff)),
-        "title": "{" + cff["title"] + "}",
-        "year": _year(cff),
-        "version": str(cff["version"]),
-        "url": cff.get("repository-code", ""),
+        "author": " and ".join(_bibtex_author(release, a) for a in release.authors),
+        "title": "{" + _bibtex_text(release.title) + "}",
+        "year": str(release.year),
+        "date": release.released.isoformat(),
+        "version": _bibtex_text(release.version),
+        "url": item.url if item else release.base_url,
+        "note": f'{item.kind} {item.id}: "{_bibtex_text(item.heading)}". {when}' if item else when,
     }
-    if cff.get("doi"):
-        fields["doi"] = cff["doi"]
-    body = ",\n".join(f"  {name:<7} = {{{value}}}" for name, value in fields.items() if value)
-    return f"@software{{{key},\n{body}\n}}"
+    if release.doi:
+        fields["doi"] = release.doi
+    width = max(map(len, fields))
+    body = ",\n".join(f"  {name:<{width}} = {{{value}}}" for name, value in fields.items())
+    return f"@misc{{{bibtex_key(item)},\n{body}\n}}"
 
 
-def plain_citation(cff: dict[str, Any], item: str | None = None, page: str | None = None) -> str:
-    """Plain-text citation of the book, or of one item (``km-…`` / ``f-…``) on a page of it."""
-    text = f"{'; '.join(_authors(cff))} ({_year(cff)}). {cff['title']}. Version {cff['version']}."
-    if item:
-        kind = "Key message" if item.startswith("km-") else "Finding"
-        text += f" {kind} {item}" + (f" ({page}#{item})" if page else "") + "."
-    return text
+def citation_problems(release: Release | Mapping[str, Any], text: str | None = None, entry: str | None = None,
+                      item: CitedItem | None = None) -> list[str]:
+    """What is wrong with a citation as shown (plain ``text`` and/or BibTeX ``entry``), if anything.
+
+    The checks a reader's paste relies on: the version and release date are there, the
+    URL is the absolute one for the book or the statement, a group author is braced whole
+    in BibTeX, and a DOI appears only when CITATION.cff has one (never invented).
+    """
+    release = _release(release)
+    url = item.url if item else release.base_url
+    problems = []
+    if text is not None:
+        expected = plain_citation(release, item)
+        if f"Version {release.version}," not in text:
+            problems.append(f"plain citation: no 'Version {release.version}'")
+        if release.released.isoformat() not in text:
+            problems.append(f"plain citation: no release date {release.released.isoformat()}")
+        if not text.rstrip().endswith(" " + url):
+            problems.append(f"plain citation: does not end with the absolute URL {url}")
+        if not release.doi and re.search(r"\bdoi\b|doi\.org", text, re.IGNORECASE):
+            problems.append("plain citation: shows a DOI, but CITATION.cff has none")
+        if text.strip() != expected:
+            problems.append(f"plain citation: differs from the one the book generates: {expected!r}")
+    if entry is not None:
+        if not re.search(r"^\s*version\s*=\s*\{" + re.escape(release.version) + r"\},?$", entry, re.MULTILINE):
+            problems.append(f"BibTeX: no 'version = {{{release.version}}}'")
+        if not re.search(r"^\s*url\s*=\s*\{" + re.escape(url) + r"\},?$", entry, re.MULTILINE):
+            problems.append(f"BibTeX: no 'url = {{{url}}}' (absolute)")
+        for author in release.authors:
+            if release.is_entity(author) and "{{" + _bibtex_text(author) + "}" not in entry:
+                problems.append(f"BibTeX: the group author {author!r} is not in double braces: BibTeX would split it "
+                                "into a person's names")
+        has_doi = re.search(r"^\s*doi\s*=", entry, re.MULTILINE | re.IGNORECASE)
+        if has_doi and not release.doi:
+            problems.append("BibTeX: has a doi field, but CITATION.cff has none")
+        if release.doi and not has_doi:
+            problems.append(f"BibTeX: no doi field for the configured DOI {release.doi}")
+        if item and item.id not in entry.split("note", 1)[-1]:
+            problems.append(f"BibTeX: the note does not name {item.kind.lower()} {item.id}")
+    return problems

@@ -12,16 +12,44 @@ copy can drift.
 ('1.2.0', '2026-01-31', None)
 >>> release.page_url("chapters/key_messages", "km-x")
 'https://example.org/book/chapters/key_messages.html#km-x'
+>>> release.is_entity("The book team"), release.year
+(True, 2026)
+
+A citation that points nowhere is worse than none, so a base URL that is not
+absolute stops everything that reads the release, naming the file and field:
+
+>>> release_from_cff({**cff, "url": "book/"})
+Traceback (most recent call last):
+...
+pcn_evidence.release.ReleaseError: 1 problem in CITATION.cff:
+  - field 'url': got 'book/'; the published book's base URL must be absolute (https://host/path/)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
+from urllib.parse import urlsplit
 
-__all__ = ["Release", "read_release", "release_from_cff"]
+__all__ = ["Release", "ReleaseError", "read_release", "release_from_cff"]
+
+#: x.y.z, optionally with a pre-release or build suffix (semantic versioning): what `make release` takes.
+VERSION = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
+#: A bare DOI (10.prefix/suffix), as CFF's schema stores it: no resolver, no "doi:".
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+class ReleaseError(ValueError):
+    """CITATION.cff cannot give a citable release: every problem is listed, with its field."""
+
+    def __init__(self, problems: list[str], file: str = "CITATION.cff"):
+        self.problems = list(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in {file}:\n{lines}")
 
 
 @dataclass(frozen=True)
@@ -32,9 +60,21 @@ class Release:
     version: str
     released: dt.date
     authors: tuple[str, ...]
-    base_url: str  # always ends with "/"
+    base_url: str  # absolute, always ends with "/"
     repository: str
     doi: str | None = None
+    #: The authors that are groups or organisations (CFF ``name:``), not persons: BibTeX must
+    #: brace them whole, or it reads "PCN evidence book contributors" as a person surnamed "contributors".
+    entity_authors: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def year(self) -> int:
+        """The year of release, as an author-year citation prints it."""
+        return self.released.year
+
+    def is_entity(self, author: str) -> bool:
+        """Whether ``author`` is a group or organisation rather than a person."""
+        return author in self.entity_authors
 
     def page_url(self, docname: str, anchor: str | None = None) -> str:
         """Absolute URL of a page (Sphinx docname, e.g. ``chapters/synthesis``) and optional anchor."""
@@ -42,23 +82,59 @@ class Release:
         return f"{url}#{anchor}" if anchor else url
 
 
-def _author(entry: dict[str, Any]) -> str:
+def _author(entry: Mapping[str, Any]) -> str:
     return str(entry.get("name") or f"{entry.get('family-names', '')}, {entry.get('given-names', '')}".strip(", "))
 
 
-def release_from_cff(cff: dict[str, Any]) -> Release:
-    """The release facts in a parsed CITATION.cff mapping."""
-    released = cff["date-released"]
-    if not isinstance(released, dt.date):
-        released = dt.date.fromisoformat(str(released))
-    base = str(cff.get("url") or "").rstrip("/") + "/"
-    return Release(title=str(cff["title"]), version=str(cff["version"]), released=released,
-                   authors=tuple(_author(a) for a in cff["authors"]), base_url=base,
-                   repository=str(cff.get("repository-code", "")), doi=str(cff["doi"]) if cff.get("doi") else None)
+def _date(value: object, problems: list[str]) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(f"field 'date-released': got {value!r}; expected a date as YYYY-MM-DD")
+        return dt.date.min
+
+
+def _base_url(value: object, problems: list[str]) -> str:
+    text = str(value or "").strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment \
+            or re.search(r"[\s{}\"<>]", text):
+        problems.append(f"field 'url': got {value!r}; the published book's base URL must be absolute "
+                        "(https://host/path/)")
+    return text.rstrip("/") + "/"
+
+
+def release_from_cff(cff: Mapping[str, Any], file: str = "CITATION.cff") -> Release:
+    """The release facts in a parsed CITATION.cff mapping; :class:`ReleaseError` lists what is wrong."""
+    problems: list[str] = []
+    title = str(cff.get("title") or "").strip()
+    if not title:
+        problems.append("field 'title': missing; the book's title is part of every citation")
+    version = cff.get("version")
+    if not isinstance(version, str) or not VERSION.match(version):
+        problems.append(f"field 'version': got {version!r}; expected a quoted or plain x.y.z version such as 0.1.0")
+    released = _date(cff.get("date-released"), problems)
+    entries = cff.get("authors") or []
+    authors = tuple(_author(a) for a in entries if isinstance(a, Mapping))
+    if not authors or not all(authors) or len(authors) != len(entries):
+        problems.append(f"field 'authors': got {entries!r}; expected a list of persons (family-names, given-names) "
+                        "or entities (name)")
+    base_url = _base_url(cff.get("url"), problems)
+    doi = cff.get("doi")
+    if doi is not None and not (isinstance(doi, str) and DOI.match(doi)):
+        problems.append(f"field 'doi': got {doi!r}; expected a bare DOI such as 10.5281/zenodo.123 (or no 'doi:' "
+                        "until one is minted)")
+    if problems:
+        raise ReleaseError(problems, file)
+    return Release(title=title, version=str(version), released=released, authors=authors, base_url=base_url,
+                   repository=str(cff.get("repository-code", "")), doi=str(doi) if doi else None,
+                   entity_authors=frozenset(str(a["name"]) for a in entries if a.get("name")))
 
 
 def read_release(path: Path | str | None = None) -> Release:
     """The release facts in CITATION.cff (within a chapter, a file the chapter must declare)."""
     from .citation import read_citation  # citation reads the file; this module only interprets it
 
-    return release_from_cff(read_citation(path))
+    return release_from_cff(read_citation(path), file=Path(path).name if path else "CITATION.cff")
