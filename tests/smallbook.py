@@ -29,7 +29,7 @@ def small_book(tmp_path: Path) -> Path:
     book = tmp_path / "book"
     book.mkdir()
     for name in ("_config.yml", "references.bib", "references-standards.bib", "references-context.bib", "requirements.txt",
-                 "CITATION.cff"):
+                 "CITATION.cff", "glossary.md"):
         shutil.copy(ROOT / name, book / name)
     (book / "intro.md").write_text("# A small copy of the book\n\nSee {ref}`chapter-sources`.\n")
     for folder in ("data", "tools", "_static", "_ext"):
@@ -45,7 +45,7 @@ def small_book(tmp_path: Path) -> Path:
     (book / "chapters" / "inputs.yml").write_text(
         "sources:\n  tables: [sources]\nsecond:\n  tables: [units]\n  files: [CITATION.cff]\n")
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
-                                   "  - file: chapters/sources\n  - file: chapters/second\n")
+                                   "  - file: chapters/sources\n  - file: chapters/second\n  - file: glossary\n")
     return book
 
 

@@ -37,6 +37,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from .briefing import BriefingMessage, EvidenceDates, Limitation
+from .citation import cited_item, plain_citation
 from .dates import describe_date
 from .downloads import _EPOCH, downloads_dir
 from .inputs import book_root, check_file
@@ -93,17 +94,12 @@ def read_references(path: Path | str | None = None) -> dict[str, Reference]:
 
 
 def _citation(release: Release, message: BriefingMessage) -> tuple[str, str]:
-    """The ready-to-paste citation of one message (without its address) and its absolute URL.
+    """The message's ready-to-paste citation (the same text as its Cite-this block on the page) and its URL.
 
-    The one place the briefing builds a citation: rewire it to the plain citation of
-    :mod:`pcn_evidence.citation` once that produces the same parts.
+    The citation ends with the URL; the briefing prints that part as a hyperlink.
     """
-    url = release.page_url(MESSAGES_PAGE, message.id)
-    doi = f" doi:{release.doi}." if release.doi else ""
-    text = (f"{'; '.join(release.authors)} ({release.released.year}). {release.title}. Version {release.version}, "
-            f"{describe_date(release.released.isoformat())}. Key message {message.id}: \u201c{message.headline}\u201d."
-            f"{doi}")
-    return text, url
+    item = cited_item(release, message.id, message.headline)
+    return plain_citation(release, item).removesuffix(item.url).rstrip(), item.url
 
 
 def _hyperlink(paragraph: Paragraph, text: str, url: str) -> None:
