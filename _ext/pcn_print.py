@@ -9,8 +9,9 @@ holding the absolute URL, built from the published base URL in CITATION.cff
 (:func:`pcn_evidence.release.read_release`). Headings that carry a stable,
 citable anchor (a key message ``km-…`` or a finding ``f-…``) get the same
 attribute with their own address, so a printed briefing shows where each message
-lives, unless the section already prints that address as text (a citation block
-does). The first heading of a page gets the page's address.
+lives; the stylesheet prints it only where the section's "Cite this" block does not
+print (a key message prints its address, a finding its whole citation). The first
+heading of a page gets the page's address.
 
 Not every internal link is worth its URL on paper: in-text citations point at the
 bibliography further down the same printed page, back-references and permalinks
@@ -33,7 +34,6 @@ STABLE_ANCHOR_PREFIXES = ("km-", "f-")
 _LINK = re.compile(r"<a\b(?P<attrs>[^>]*)>(?P<inner>.*?)</a>", re.DOTALL)
 _HEADED_SECTION = re.compile(
     r'<section\b[^>]*?\bid="(?P<section>[^"]*)"[^>]*>\s*(?P<spans>(?:<span id="[^"]*"></span>\s*)*)<h(?P<level>[1-6])(?P<attrs>[^>]*)>')
-_TAG = re.compile(r"<[^>]*>")
 _SPAN_ID = re.compile(r'<span id="([^"]*)"></span>')
 _GENERATED_ID = re.compile(r"id\d+")  # docutils' automatic ids (citations, footnotes): not addresses
 
@@ -106,7 +106,6 @@ def add_print_targets(body: str, base_url: str, docname: str,
     <span id="km-a"></span><h3 data-print-href="https://example.org/chapters/key_messages.html#km-a">A<a class="headerlink" href="#slug">#</a></h3><p><a class="reference internal" href="synthesis.html#f-b" data-print-href="https://example.org/chapters/synthesis.html#f-b">b</a></p></section>
     """
     first_heading = True
-    text = html.unescape(_TAG.sub("", body))  # what the page prints, less the stylesheet's additions
 
     def heading(match: re.Match[str]) -> str:
         nonlocal first_heading
@@ -117,7 +116,7 @@ def add_print_targets(body: str, base_url: str, docname: str,
         else:
             url = f"{base_url}{docname}.html" if first_heading and match["level"] == "1" else None
         first_heading = False
-        if url is None or ATTRIBUTE in match["attrs"] or url in text:  # e.g. a "Cite this" block prints it
+        if url is None or ATTRIBUTE in match["attrs"]:
             return match[0]
         return f'{match[0][:-1]} {ATTRIBUTE}="{html.escape(url)}">'  # the match ends with the heading's ">"
 

@@ -76,7 +76,7 @@ def test_each_message_shows_its_summary_confidence_and_meaning(shown, messages):
     for message in messages.itertuples(index=False):
         text = shown[message.id]
         for finding in split_tags(message.finding_ids):
-            assert f"**{level[finding]}** for {{ref}}`{finding}`" in text, (message.id, finding)
+            assert f"**{level[finding]}** for finding {{ref}}`{finding} <{finding}>`" in text, (message.id, finding)
         assert "What this means now (the book's interpretation)" in text, message.id
         for column in ("for_icbs", "for_pcns", "for_national"):
             assert getattr(message, column) in text, (message.id, column)
@@ -88,8 +88,14 @@ def test_outside_context_is_labelled_dated_and_referenced(shown, messages):
     for message in messages.itertuples(index=False):
         for context_id in split_tags(message.context_ids):
             row = context.loc[context_id]
-            label = f"*Outside context, not from the book's sources ({describe_date(row['date'])}):* {row['statement']}"
+            label = f"*Outside context ({describe_date(row['date'])}):* {row['short']}"
             assert label in shown[message.id] and f"{{cite:p}}`km-{row['reference']}`" in shown[message.id], message.id
+
+
+def test_the_page_states_each_outside_context_fact_in_full_once():
+    text = NOTEBOOK.read_text(encoding="utf-8")
+    for row in load_table("outside_context").itertuples():
+        assert text.count(json.dumps(row.statement)[1:-1]) == 1, row.id
 
 
 def test_every_outside_context_reference_is_in_the_outside_context_bibliography():

@@ -140,9 +140,10 @@ def test_the_page_title_prints_the_page_address():
     assert _targets(body) == [BASE + "chapters/key_messages.html", BASE + "chapters/key_messages.html#km-a"]
 
 
-def test_a_heading_whose_section_already_prints_its_address_does_not_print_it_twice():
+def test_a_heading_keeps_its_address_when_its_section_also_cites_it():
+    # the stylesheet chooses which prints: a key message its address, a finding its "Cite this" block
     cite = f'<div class="highlight"><pre>Key message km-a. {BASE}chapters/key_messages.html#km-a</pre></div>'
-    assert _targets(_section("km-a", extra=cite)) == []
+    assert _targets(_section("km-a", extra=cite)) == [BASE + "chapters/key_messages.html#km-a"]
 
 
 # ---- the stylesheet is registered for print only ------------------------------------------------

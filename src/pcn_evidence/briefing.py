@@ -62,6 +62,7 @@ class OutsideContext:
     id: str
     date: str  # YYYY, YYYY-MM or YYYY-MM-DD, at the reference's precision
     statement: str
+    short: str  # the fact in a few words, as a message notes it
     reference: str  # BibTeX key in references-context.bib
 
 
@@ -125,7 +126,7 @@ def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str],
     :class:`EvidenceError` listing every summary that quotes an unknown fact or a fact
     from a source the message does not cite.
     """
-    context = {row.id: OutsideContext(row.id, str(row.date), row.statement, row.reference)
+    context = {row.id: OutsideContext(row.id, str(row.date), row.statement, row.short, row.reference)
                for row in outside_context.sort_values("order").itertuples()}
     problems: list[Problem] = []
     messages = []
