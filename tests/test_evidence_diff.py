@@ -196,3 +196,12 @@ def test_key_messages_of_a_version_that_kept_them_on_their_page(repo):
     git(repo, "checkout", "--quiet", "v0.1.0")  # the working tree: key messages in data/
     changes = evidence_diff.changes_between("legacy", evidence_diff.WORKTREE, root=repo)
     assert changes_of(changes) == {("key message", messages[0]["id"], "reworded")}
+
+
+def test_the_tools_own_examples_run():
+    import doctest
+
+    import release
+
+    for module in (evidence_diff, release):
+        assert doctest.testmod(module).failed == 0, module.__name__

@@ -32,7 +32,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-from pcn_evidence.changes import (COLUMNS, UNRELEASED, Snapshot, compare, describe, label_release, merge,  # noqa: E402
+from pcn_evidence.changes import (CHANGE_ORDER, COLUMNS, UNRELEASED, Snapshot, compare, describe, label_release, merge,  # noqa: E402
                                   snapshot)
 
 CHANGES_CSV = Path("data") / "evidence_changes.csv"
@@ -136,12 +136,24 @@ def record_unreleased(start: str, root: Path = ROOT, release: str | None = None,
     return changes
 
 
+def summary(changes: pd.DataFrame) -> str:
+    """One line: how many changes of each kind (a change is the rows of one item and kind).
+
+    >>> summary(pd.DataFrame({"item_id": ["f-a", "f-a", "f-b"], "change": ["reworded"] * 2 + ["added"]}))
+    '2 changes: 1 added, 1 reworded'
+    """
+    counts = changes.drop_duplicates(["item_id", "change"])["change"].value_counts()
+    parts = [f"{counts[kind]} {kind}" for kind in CHANGE_ORDER if kind in counts]
+    return f"{int(counts.sum())} changes: {', '.join(parts)}" if parts else "no changes"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("start", metavar="FROM", nargs="?", default=None,
                         help="tag or commit to compare from (default: v<version in CITATION.cff>, the last release)")
     parser.add_argument("--to", default=WORKTREE, help="tag or commit to compare to (default: the working tree)")
-    parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    parser.add_argument("--format", choices=["text", "csv", "json", "summary"], default="text",
+                        help="summary: one line counting the changes of each kind")
     parser.add_argument("--write", action="store_true",
                         help=f"record the changes as the unreleased ones in {CHANGES_CSV} (working tree only)")
     parser.add_argument("--release", metavar="VERSION", help="with --write: record them as this release's changes")
@@ -161,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     except DiffError as error:
         print(f"evidence-diff: {error}", file=sys.stderr)
         return 2
-    if args.format == "csv":
+    if args.format == "summary":
+        print(summary(changes))
+    elif args.format == "csv":
         sys.stdout.write(changes.to_csv(index=False, lineterminator="\n"))
     elif args.format == "json":
         print(json.dumps(changes.to_dict(orient="records"), indent=1, ensure_ascii=False))

@@ -336,7 +336,7 @@ def release(version: str, root: Path = ROOT, build: bool = True, refresh: bool =
     try:
         set_release_facts(root, version, date)
         _run(root, [sys.executable, "tools/evidence_diff.py", f"v{previous}", "--write", "--release", version,
-                    "--date", date, "--format", "csv"], "Evidence changes since the last release", env)
+                    "--date", date, "--format", "summary"], "Evidence changes since the last release", env)
         refreshed = chapters_to_refresh(root) if refresh else []
         if refreshed:
             _run(root, [sys.executable, "tools/book.py", "outputs", *map(str, refreshed)],
