@@ -120,7 +120,7 @@ def test_set_release_facts_writes_every_copy(tmp_path):
         (book / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, book / name)
     changelog = book / "CHANGELOG.md"
-    changelog.write_text(changelog.read_text().replace("## Unreleased", "## Unreleased\n\n## 2.0.0\n", 1))
+    changelog.write_text(changelog.read_text().replace("## Unreleased", "## Unreleased\n\n## 2.0.0 (2027-01-01)\n", 1))
     release.set_release_facts(book, "2.0.0", "2027-02-03")
     assert release.release_fact_problems(book) == []
     assert "## 2.0.0 (2027-02-03)" in changelog.read_text()

@@ -9,8 +9,8 @@ A release, in this order, stopping at the first problem and leaving the tree as 
 
 1. refuses a tree with uncommitted or untracked changes, a version that is not MAJOR.MINOR.PATCH
    or not higher than the last (CITATION.cff and every v* tag), an existing tag, a CHANGELOG.md
-   without a `## x.y.z` heading (the author writes that entry; the release only adds the date
-   to its heading), and a missing tag for the last release (the evidence diff starts there);
+   without a `## x.y.z` heading (the author writes that entry; the release only dates its
+   heading), and a missing tag for the last release (the evidence diff starts there);
 2. takes the release date from SOURCE_DATE_EPOCH (else now), and writes the version and date
    into CITATION.cff (the one place for release facts) and its copies: pyproject.toml, the
    package's __version__, data/datapackage.json and .zenodo.json (generated from CITATION.cff);
@@ -188,7 +188,7 @@ def set_release_facts(root: Path, version: str, date: str) -> None:
     changelog = root / "CHANGELOG.md"
     text = changelog.read_text(encoding="utf-8")
     heading = changelog_heading(text, version)
-    if heading and not heading.group("date"):
+    if heading:  # the entry is dated with the release, whatever date its author guessed
         changelog.write_text(text[:heading.start()] + f"## {version} ({date})" + text[heading.end():],
                              encoding="utf-8")
 
