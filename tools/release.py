@@ -420,7 +420,8 @@ def readme(version: str, date: str) -> bytes:
 
 def write_archive(target: Path, stem: str, members: dict[str, bytes], epoch: int) -> Path:
     """A zip that depends only on ``members`` and ``epoch``: sorted, fixed times and modes, no extras."""
-    stamp = time.gmtime(max(epoch, ZIP_EPOCH_FLOOR))[:6]
+    year, month, day, hour, minute, second = time.gmtime(max(epoch, ZIP_EPOCH_FLOOR))[:6]
+    stamp = (year, month, day, hour, minute, second - second % 2)  # a zip entry keeps time in steps of two seconds
     sums = "".join(f"{hashlib.sha256(members[name]).hexdigest()}  {name}\n" for name in sorted(members))
     entries = {**members, "SHA256SUMS": sums.encode("utf-8")}
     target.parent.mkdir(parents=True, exist_ok=True)
