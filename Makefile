@@ -93,3 +93,19 @@ $(BROWSER_STAMP): requirements-browser.txt $(STAMP)
 
 test-browser: $(BROWSER_STAMP) book
 	$(PY) -m pytest -n 0 tests/browser
+
+# Versioned releases (tools/release.py; README "Releases"). Write the `## x.y.z` entry in CHANGELOG.md and
+# commit it first: the release refuses a dirty tree, a version not higher than the last, or a missing entry.
+.PHONY: release dist evidence-diff
+release: $(STAMP)
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 2; }
+	@$(PY) tools/release.py release $(VERSION)
+
+# The release archive of the current commit (byte-identical whenever it is rebuilt from that commit).
+dist: $(STAMP)
+	@$(PY) tools/release.py dist
+
+# What changed in the evidence since FROM (a tag or commit; default: the last release's tag).
+# WRITE=1 records the changes as the unreleased ones in data/evidence_changes.csv (then `make outputs`).
+evidence-diff: $(STAMP)
+	@$(PY) tools/evidence_diff.py $(FROM) $(if $(WRITE),--write) $(if $(FORMAT),--format $(FORMAT))

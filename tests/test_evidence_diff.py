@@ -1,0 +1,207 @@
+"""The evidence diff between two versions of data/: exactly the planted changes, read from git, tree untouched.
+
+The fixtures are copies of the real data package in a temporary folder, one with a rating
+changed, one finding added and one finding reworded (the issue's test).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import DATA, ROOT
+
+from pcn_evidence.changes import compare, snapshot
+from pcn_evidence.schema import validate_package
+
+sys.path.insert(0, str(ROOT / "tools"))
+import evidence_diff  # noqa: E402
+
+ADDED = "f-fixture-added"
+
+
+def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def plant_three_changes(data: Path) -> tuple[str, str]:
+    """In a copy of data/: one rating changed, one finding added, one finding reworded. Returns (rated, reworded)."""
+    header, ratings = read_rows(data / "cerqual.csv")
+    rated = next(r for r in ratings if r["confidence"] == "moderate")
+    rated["confidence"], rated["adequacy"] = "low", "serious concerns"
+    ratings.append(dict(rated, finding_id=ADDED))
+    write_rows(data / "cerqual.csv", header, ratings)
+    header, findings = read_rows(data / "synthesis_findings.csv")
+    reworded = next(f for f in findings if f["id"] != rated["finding_id"])
+    reworded["finding"] += " The wording of this finding was changed for the test."
+    template = findings[0]
+    findings.append(dict(template, id=ADDED, order=str(max(int(f["order"]) for f in findings) + 1),
+                         label="A finding added for a test", title="A finding added for the test",
+                         finding=template["finding"]))
+    write_rows(data / "synthesis_findings.csv", header, findings)
+    return rated["finding_id"], reworded["id"]
+
+
+def changes_of(frame) -> set[tuple[str, str, str]]:
+    return set(zip(frame["item_kind"], frame["item_id"], frame["change"]))
+
+
+@pytest.fixture
+def two_versions(tmp_path: Path) -> tuple[Path, Path, str, str]:
+    old, new = tmp_path / "old" / "data", tmp_path / "new" / "data"
+    shutil.copytree(DATA, old)
+    shutil.copytree(DATA, new)
+    rated, reworded = plant_three_changes(new)
+    validate_package(new)  # the fixture is a valid data package, not just different
+    return old, new, rated, reworded
+
+
+def test_the_diff_reports_exactly_the_three_planted_changes(two_versions):
+    old, new, rated, reworded = two_versions
+    changes = compare(snapshot(old), snapshot(new), previous="0.1.0")
+    assert changes_of(changes) == {("finding", rated, "confidence changed"), ("finding", ADDED, "added"),
+                                   ("finding", reworded, "reworded")}
+    rating = changes[changes["item_id"] == rated].set_index("field")
+    assert (rating.at["confidence", "old"], rating.at["confidence", "new"]) == ("moderate", "low")
+    assert rating.at["adequacy", "new"] == "serious concerns"
+    assert changes[changes["item_id"] == reworded]["field"].tolist() == ["finding"]
+
+
+# --- through git, as `make evidence-diff FROM=…` runs it --------------------------------------------------
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid", "GIT_COMMITTER_NAME": "Test",
+           "GIT_COMMITTER_EMAIL": "test@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull,
+           "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True,
+                          env=dict(os.environ, **GIT_ENV)).stdout
+
+
+def tree_digest(repo: Path) -> dict[str, str]:
+    return {p.relative_to(repo).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository whose tag v0.1.0 holds the real data, with the three changes in its working tree."""
+    repo = tmp_path / "repo"
+    shutil.copytree(DATA, repo / "data")
+    shutil.copy(ROOT / "CITATION.cff", repo / "CITATION.cff")
+    (repo / "tools").mkdir()
+    shutil.copy(ROOT / "tools" / "evidence_diff.py", repo / "tools" / "evidence_diff.py")
+    shutil.copytree(ROOT / "src" / "pcn_evidence", repo / "src" / "pcn_evidence",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    git(repo, "init", "--quiet")
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "0.1.0")
+    git(repo, "tag", "-a", "v0.1.0", "-m", "Version 0.1.0")
+    return repo
+
+
+def test_the_diff_from_a_tag_reads_git_and_leaves_the_tree_untouched(repo):
+    rated, reworded = plant_three_changes(repo / "data")
+    before, status = tree_digest(repo), git(repo, "status", "--porcelain")
+    changes = evidence_diff.changes_between("v0.1.0", evidence_diff.WORKTREE, root=repo)
+    assert changes_of(changes) == {("finding", rated, "confidence changed"), ("finding", ADDED, "added"),
+                                   ("finding", reworded, "reworded")}
+    assert set(changes["previous"]) == {"0.1.0"} and set(changes["version"]) == {"unreleased"}
+    assert tree_digest(repo) == before and git(repo, "status", "--porcelain") == status
+
+
+def test_between_two_commits(repo):
+    plant_three_changes(repo / "data")
+    git(repo, "commit", "--quiet", "-am", "three changes")
+    assert len(changes_of(evidence_diff.changes_between("v0.1.0", "HEAD", root=repo))) == 3
+    assert evidence_diff.changes_between("HEAD", "HEAD", root=repo).empty
+
+
+def run_cli(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "tools/evidence_diff.py", *args], cwd=repo, capture_output=True,
+                          text=True, env={k: v for k, v in os.environ.items() if k != "PCN_EVIDENCE_DATA"})
+
+
+def test_the_command_line_in_text_csv_and_json(repo):
+    rated, _ = plant_three_changes(repo / "data")
+    text = run_cli(repo, "v0.1.0")
+    assert text.returncode == 0, text.stderr
+    assert "Confidence changed (1)" in text.stdout and f"finding {rated}" in text.stdout
+    assert "confidence: moderate -> low" in text.stdout
+    records = json.loads(run_cli(repo, "--format", "json").stdout)  # FROM defaults to the last release's tag
+    assert {(r["item_id"], r["change"]) for r in records} >= {(ADDED, "added"), (rated, "confidence changed")}
+    assert run_cli(repo, "v0.1.0", "--format", "csv").stdout.splitlines()[0] == (
+        "version,date,previous,item_kind,item_id,change,field,old,new")
+
+
+def test_write_records_the_unreleased_changes_in_data(repo):
+    plant_three_changes(repo / "data")
+    assert run_cli(repo, "v0.1.0", "--write").returncode == 0
+    recorded = evidence_diff.read_changes(repo / "data" / "evidence_changes.csv")
+    assert set(recorded[recorded["version"] == "unreleased"]["item_id"]) >= {ADDED}
+    validate_package(repo / "data")  # the record itself passes the validator
+
+
+def test_refusals_name_what_to_do(repo):
+    bad = run_cli(repo, "no-such-tag")
+    assert bad.returncode == 2 and "no-such-tag" in bad.stderr
+    both = run_cli(repo, "v0.1.0", "--write", "--to", "HEAD")
+    assert both.returncode == 2 and "--write" in both.stderr
+    alone = run_cli(repo, "v0.1.0", "--release", "0.2.0")
+    assert alone.returncode == 2 and "--release and --date go together" in alone.stderr
+
+
+def legacy_page(messages: list[dict[str, str]]) -> str:
+    """A key-messages notebook as 0.1.0 stored it (the messages on the page, not in data/)."""
+    cells = [nbformat.v4.new_markdown_cell("(chapter-key-messages)=\n# Key messages")]
+    for m in messages:
+        refs = ", ".join(f"{{ref}}`{f}`" for f in m["finding_ids"].split("; "))
+        cells.append(nbformat.v4.new_markdown_cell(
+            f"({m['id']})=\n### {m['heading']}\n\nThe message's sentence.\n\n"
+            f"*Confidence (GRADE-CERQual):* **x** · *Evidence:* {refs} · *Cite as:* `{m['id']}`"))
+    return nbformat.writes(nbformat.v4.new_notebook(cells=cells))
+
+
+def test_key_messages_of_a_version_that_kept_them_on_their_page(repo):
+    git(repo, "checkout", "--quiet", "-b", "legacy", "v0.1.0")
+    _, messages = read_rows(repo / "data" / "key_messages.csv")
+    descriptor = json.loads((repo / "data" / "datapackage.json").read_text())
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "key_messages"]
+    (repo / "data" / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
+    (repo / "data" / "key_messages.csv").unlink()
+    (repo / "chapters").mkdir()
+    messages[0]["heading"] = "An older heading"
+    (repo / "chapters" / "key_messages.ipynb").write_text(legacy_page(messages))
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "key messages on their page")
+    git(repo, "checkout", "--quiet", "v0.1.0")  # the working tree: key messages in data/
+    changes = evidence_diff.changes_between("legacy", evidence_diff.WORKTREE, root=repo)
+    assert changes_of(changes) == {("key message", messages[0]["id"], "reworded")}
+
+
+def test_the_tools_own_examples_run():
+    import doctest
+
+    import release
+
+    for module in (evidence_diff, release):
+        assert doctest.testmod(module).failed == 0, module.__name__

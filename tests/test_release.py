@@ -1,0 +1,244 @@
+"""`make release` and `make dist` (tools/release.py), run only in throwaway repositories in tmp.
+
+A throwaway repository is a copy of this checkout's files (tracked and untracked, not ignored)
+committed afresh, with its last release tagged v0.1.0: the tests release it, never this checkout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import ROOT
+from smallbook import build, ok, small_book  # noqa: F401  (small_book is a fixture)
+
+sys.path.insert(0, str(ROOT / "tools"))
+import release  # noqa: E402
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid", "GIT_COMMITTER_NAME": "Test",
+           "GIT_COMMITTER_EMAIL": "test@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull,
+           "GIT_CONFIG_NOSYSTEM": "1"}
+EPOCH = 1795000000  # 2026-11-18, a release time fixed by SOURCE_DATE_EPOCH
+
+
+@pytest.fixture(autouse=True)
+def git_identity(monkeypatch):
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A throwaway copy of this book as a git repository whose last release (0.1.0) is tagged."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                            capture_output=True).stdout.decode().split("\0")
+    repo = tmp_path / "book"
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file() and not source.is_symlink():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, repo / name)
+    git(repo, "init", "--quiet")
+    commit_all(repo, "The book at 0.1.0")
+    git(repo, "tag", "-a", f"v{release.current_version(repo)}", "-m", "the last release")
+    return repo
+
+
+def add_changelog_entry(repo: Path, version: str) -> None:
+    changelog = repo / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8")
+    changelog.write_text(text.replace("## Unreleased", f"## Unreleased\n\n## {version}\n\n- A test release.", 1),
+                         encoding="utf-8")
+
+
+def problems(repo: Path, version: str) -> str:
+    return "\n".join(release.release_problems(repo, version))
+
+
+# --- refusals ------------------------------------------------------------------------------------------
+
+def test_a_release_from_a_dirty_tree_is_refused_and_changes_nothing(repo):
+    add_changelog_entry(repo, "0.2.0")
+    commit_all(repo, "changelog")
+    (repo / "data" / "notes.txt").write_text("an untracked file")
+    head = git(repo, "rev-parse", "HEAD")
+    with pytest.raises(release.ReleaseError, match="uncommitted changes.*notes.txt"):
+        release.release("0.2.0", repo, build=False, refresh=False)
+    assert git(repo, "rev-parse", "HEAD") == head and "v0.2.0" not in git(repo, "tag")
+    (repo / "data" / "notes.txt").unlink()
+    (repo / "CITATION.cff").write_text((repo / "CITATION.cff").read_text() + "\n")  # a modified tracked file
+    assert "uncommitted changes" in problems(repo, "0.2.0")
+
+
+@pytest.mark.parametrize("version", ["0.1.0", "0.0.9", "0.1.0-rc1", "1.0", "v0.2.0"])
+def test_a_version_that_is_not_higher_or_not_a_version_is_refused(repo, version):
+    add_changelog_entry(repo, version)
+    commit_all(repo, "changelog")
+    assert "not higher than the last (0.1.0)" in problems(repo, version) or "MAJOR.MINOR.PATCH" in problems(
+        repo, version)
+
+
+def test_a_version_below_an_existing_tag_is_refused(repo):
+    git(repo, "tag", "-a", "v0.3.0", "-m", "a later release")
+    add_changelog_entry(repo, "0.2.0")
+    commit_all(repo, "changelog")
+    assert "not higher than the last (0.3.0)" in problems(repo, "0.2.0")
+
+
+def test_a_missing_changelog_entry_is_refused(repo):
+    assert "CHANGELOG.md has no '## 0.2.0' entry" in problems(repo, "0.2.0")
+    add_changelog_entry(repo, "0.2.0")
+    commit_all(repo, "changelog")
+    assert problems(repo, "0.2.0") == ""
+
+
+def test_a_missing_tag_for_the_last_release_is_refused(repo):
+    git(repo, "tag", "-d", "v0.1.0")
+    add_changelog_entry(repo, "0.2.0")
+    commit_all(repo, "changelog")
+    assert "no tag v0.1.0 for the last release" in problems(repo, "0.2.0")
+
+
+def test_the_command_line_refuses_with_a_message_and_exit_2(repo):
+    result = subprocess.run([sys.executable, "tools/release.py", "release", "0.0.1"], cwd=repo, capture_output=True,
+                            text=True)
+    assert result.returncode == 2 and "the release was refused" in result.stderr
+    assert "not higher than the last" in result.stderr and "CHANGELOG.md has no" in result.stderr
+
+
+# --- a release ---------------------------------------------------------------------------------------------
+
+def test_a_release_sets_every_copy_of_the_version_and_date_commits_and_tags(repo, monkeypatch):
+    header, rows = (repo / "data" / "synthesis_findings.csv").read_text(encoding="utf-8").split("\n", 1)
+    first = rows.split(",", 1)[0]
+    (repo / "data" / "synthesis_findings.csv").write_text(
+        header + "\n" + rows.replace("CCG staff reported", "CCG staff told the study", 1), encoding="utf-8")
+    add_changelog_entry(repo, "0.2.0")
+    commit_all(repo, "A finding reworded, and its changelog entry")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    release.release("0.2.0", repo, build=False, refresh=False)
+    date = release.iso_date(EPOCH)
+    cff = yaml.safe_load((repo / "CITATION.cff").read_text())
+    assert (cff["version"], str(cff["date-released"])) == ("0.2.0", date)
+    assert 'version = "0.2.0"' in (repo / "pyproject.toml").read_text()
+    assert json.loads((repo / "data" / "datapackage.json").read_text())["version"] == "0.2.0"
+    zenodo = json.loads((repo / ".zenodo.json").read_text())
+    assert (zenodo["version"], zenodo["publication_date"]) == ("0.2.0", date)
+    assert f"## 0.2.0 ({date})" in (repo / "CHANGELOG.md").read_text()
+    changes = (repo / "data" / "evidence_changes.csv").read_text().splitlines()
+    assert not any(line.startswith("unreleased,") for line in changes)
+    assert [line.split(",")[4:6] for line in changes if line.startswith("0.2.0,")] == [[first, "reworded"]]
+    assert all(line.split(",")[1:3] == [date, "0.1.0"] for line in changes if line.startswith("0.2.0,"))
+    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "log", "-1", "--format=%s|%ct|%at") == f"Release 0.2.0|{EPOCH}|{EPOCH}\n"
+    assert git(repo, "rev-parse", "v0.2.0^{commit}") == git(repo, "rev-parse", "HEAD")
+    assert problems(repo, "0.2.0").count("not higher") == 1  # and it cannot be released twice
+
+
+def test_a_failed_release_leaves_the_tree_as_it_was(repo):
+    (repo / "data" / "cerqual.csv").write_text("finding_id\n\"never closed\n")  # the evidence diff cannot read it
+    add_changelog_entry(repo, "0.2.0")
+    commit_all(repo, "unreadable data")
+    head = git(repo, "rev-parse", "HEAD")
+    with pytest.raises(release.ReleaseError, match="Evidence changes since the last release failed"):
+        release.release("0.2.0", repo, build=False, refresh=False)
+    assert git(repo, "status", "--porcelain") == "" and git(repo, "rev-parse", "HEAD") == head
+    assert "v0.2.0" not in git(repo, "tag")
+
+
+def test_the_chapters_refreshed_are_those_that_show_the_release(repo):
+    names = {p.stem for p in release.chapters_to_refresh(repo)}
+    declared = yaml.safe_load((repo / "chapters" / "inputs.yml").read_text())
+    assert {"whats_new", "appendix", "how_to_cite"} <= names
+    for name in names:
+        entry = declared[name]
+        assert "CITATION.cff" in entry.get("files", []) or entry["tables"] == "*" or (
+            "evidence_changes" in entry["tables"])
+
+
+# --- the archive --------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def built_small_book(small_book: Path) -> Path:  # noqa: F811
+    """The small book as a committed repository, built once."""
+    for name in (*release.EXTRA_FILES, ".gitignore"):
+        shutil.copy(ROOT / name, small_book / name)
+    git(small_book, "init", "--quiet")
+    commit_all(small_book, "a small book")
+    ok(build(small_book))
+    return small_book
+
+
+def test_two_archives_of_the_same_commit_are_byte_identical_and_complete(built_small_book, tmp_path):
+    # The archive step is what is checked here: the book is built once and archived twice, the second time
+    # from the command line, after every built file's time and mode changed. (Two builds of one commit give
+    # the same HTML: `make check-determinism`.) One build serves every check, since building is the slow part.
+    book = built_small_book
+    commit = git(book, "rev-parse", "--short=7", "HEAD").strip()
+    assert release.archive_stem(book) == f"{release.ARCHIVE_NAME}-0.1.0-post-{commit}"  # not a release commit
+    git(book, "tag", "-a", "v0.1.0", "-m", "a release")
+    first = release.dist(book, build=False, out=tmp_path)
+    assert first.name == f"{release.ARCHIVE_NAME}-0.1.0.zip"
+    for path in (book / "_build").rglob("*"):
+        if path.is_file():
+            os.utime(path, (time.time(), time.time()))
+            path.chmod(0o600)
+    result = subprocess.run([sys.executable, "tools/release.py", "dist"], cwd=book, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr + result.stdout
+    second = book / "dist" / first.name
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == hashlib.sha256(second.read_bytes()).hexdigest()
+
+    stem = first.stem
+    commit_time = int(git(book, "log", "-1", "--format=%ct"))
+    with zipfile.ZipFile(first) as bundle:
+        infos = bundle.infolist()
+        names = [i.filename for i in infos]
+        assert names == sorted(names) and all(n.startswith(f"{stem}/") for n in names)
+        assert {f"{stem}/html/index.html", f"{stem}/data/datapackage.json", f"{stem}/CITATION.cff",
+                f"{stem}/SHA256SUMS", f"{stem}/README.txt"} <= set(names)
+        assert any(n.startswith(f"{stem}/downloads/") for n in names)
+        stamp = time.gmtime(commit_time)
+        assert {i.date_time for i in infos} == {(*stamp[:5], stamp.tm_sec - stamp.tm_sec % 2)}  # zip: 2 s steps
+        assert {i.external_attr >> 16 for i in infos} == {0o100644} and not any(i.is_dir() for i in infos)
+        sums = bundle.read(f"{stem}/SHA256SUMS").decode().splitlines()
+        assert len(sums) == len(names) - 1
+        for line in sums:
+            digest, name = line.split("  ", 1)
+            assert hashlib.sha256(bundle.read(f"{stem}/{name}")).hexdigest() == digest
+
+
+def test_an_archive_is_refused_from_a_dirty_tree_or_without_a_build(repo):
+    with pytest.raises(release.ReleaseError, match="no built book"):
+        release.dist(repo, build=False)
+    (repo / "scratch.txt").write_text("x")
+    with pytest.raises(release.ReleaseError, match="uncommitted changes"):
+        release.dist(repo, build=False)
+
+
+def test_the_zip_depends_only_on_its_members_and_time(tmp_path):
+    members = {"b.txt": b"second", "a/x.html": b"<p>first</p>"}
+    one = release.write_archive(tmp_path / "one.zip", "book-1.0.0", members, EPOCH)
+    two = release.write_archive(tmp_path / "two.zip", "book-1.0.0", dict(reversed(members.items())), EPOCH)
+    assert one.read_bytes() == two.read_bytes()
+    early = release.write_archive(tmp_path / "early.zip", "book", members, 0)  # before zip's 1980 floor
+    assert zipfile.ZipFile(early).infolist()[0].date_time == (1980, 1, 1, 0, 0, 0)
