@@ -78,6 +78,7 @@ def test_each_message_shows_its_summary_confidence_and_meaning(shown, messages):
         for finding in split_tags(message.finding_ids):
             assert f"**{level[finding]}** for finding {{ref}}`{finding} <{finding}>`" in text, (message.id, finding)
         assert "What this means now (the book's interpretation)" in text, message.id
+        assert re.search(r"\*History:\* (in the book since version|new since)", text), f"{message.id}: no history"
         for column in ("for_icbs", "for_pcns", "for_national"):
             assert getattr(message, column) in text, (message.id, column)
         assert re.search(r"\{cite:p\}`km-[^`]+`", text.split("\n")[0]), f"{message.id}: the summary cites no source"

@@ -37,7 +37,7 @@ from .datapackage import DataPackage, read_package, split_list
 from .errors import EvidenceError
 from .facts import fact_tables
 
-__all__ = ["UNRELEASED", "CHANGES_TABLE", "COLUMNS", "COMPONENTS", "CHANGE_ORDER", "FIELD_LABELS", "Snapshot", "snapshot",
+__all__ = ["describe_history", "UNRELEASED", "CHANGES_TABLE", "COLUMNS", "COMPONENTS", "CHANGE_ORDER", "FIELD_LABELS", "Snapshot", "snapshot",
            "compare", "merge", "label_release", "version_key", "history", "confidence_changes", "describe"]
 
 #: The version of changes made since the last release; a release relabels them with its number.
@@ -256,6 +256,30 @@ def history(changes: pd.DataFrame, ids: Iterable[str], rests_on: Mapping[str, Se
         versions = [since, *own["version"], *moved["version"]]
         records.append({"id": item, "since": since, "changed": max(versions, key=version_key)})
     return pd.DataFrame(records, columns=["id", "since", "changed"])
+
+
+def describe_history(since: str, changed: str) -> str:
+    """A statement's history in words, as a page shows it beside its confidence.
+
+    >>> describe_history("0.1.0", "0.1.0")
+    'in the book since version 0.1.0, unchanged since'
+    >>> describe_history("0.1.0", "0.2.0")
+    'in the book since version 0.1.0, last changed in version 0.2.0'
+    >>> describe_history("0.1.0", "unreleased")
+    'in the book since version 0.1.0, changed since the last release (not yet released)'
+    >>> describe_history("unreleased", "unreleased")
+    'new since the last release (not yet released)'
+    """
+    def version(value: str) -> str:
+        return "the last release (not yet released)" if value == UNRELEASED else f"version {value}"
+
+    if since == UNRELEASED:
+        return "new since " + version(since)
+    if changed == since:
+        return f"in the book since {version(since)}, unchanged since"
+    if changed == UNRELEASED:
+        return f"in the book since {version(since)}, changed since {version(changed)}"
+    return f"in the book since {version(since)}, last changed in {version(changed)}"
 
 
 def confidence_changes(changes: pd.DataFrame) -> pd.DataFrame:
