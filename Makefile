@@ -20,6 +20,10 @@ help:
 	@echo "make check-determinism  two clean builds must be byte-identical"
 	@echo "make mutation  mutate schema, numbers, provenance, load and datapackage; fail under 90% killed"
 	@echo "make coding-audit  every sentence of every source has a coding decision (needs ../shared/sources)"
+	@echo "make evidence-diff FROM=v0.1.0  what changed in the evidence since a version (WRITE=1 records it in data/)"
+	@echo "make release VERSION=x.y.z  release: version and date from CITATION.cff, build, tag, dist/ archive"
+	@echo "make dist      the release archive of the current commit (byte-identical when rebuilt)"
+	@echo "make lighthouse  Lighthouse (npm, Debian Chromium) on every page, served gzipped; fails under the targets"
 	@echo "make clean     remove _build (the venv stays)"
 
 $(STAMP): requirements.txt pyproject.toml
