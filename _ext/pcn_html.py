@@ -1,4 +1,5 @@
-"""Small HTML fixes for accessibility and privacy, applied as Sphinx renders each page.
+"""Small HTML fixes for accessibility, privacy, search engines and speed, applied as Sphinx renders
+each page (and, for the stylesheets and fonts, once the whole book is written).
 
 * docutils writes a bibliography as ``role="list"`` holding entries with the
   deprecated ``role="doc-biblioentry"``; screen readers then see a list with no
@@ -27,6 +28,12 @@
   script is dropped. The theme writes these tags into its templates, where no
   page context reaches them, so the rendered page is trimmed
   (``PageTemplates``, Sphinx's ``template_bridge``).
+* The theme's stylesheet carries all of Bootstrap and a rule for each of Font
+  Awesome's 1,900 icons, and a phone must fetch and match it before it shows
+  anything. Once the book is written, the stylesheets the theme and the
+  extensions copied lose the rules that need a class or id no page and no
+  script names, ``@import`` chains are inlined, and the icon fonts (300 kB)
+  keep only the icons the remaining rules name (``trim_stylesheets``).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +136,17 @@ def trim_page(page: str, search_page: bool) -> str:
     return page if search_page else SEARCH_SCRIPT.sub("", page)
 
 
+def needs_search_scripts(template: str, context: dict) -> bool:
+    """Whether a page uses the search scripts: the search page, or every page with search-as-you-type on.
+
+    >>> needs_search_scripts("page.html", {"theme_search_as_you_type": False})
+    False
+    >>> needs_search_scripts("search.html", {}), needs_search_scripts("page.html", {"theme_search_as_you_type": "True"})
+    (True, True)
+    """
+    return template == "search.html" or str(context.get("theme_search_as_you_type")).lower() == "true"
+
+
 class PageTemplates(BuiltinTemplateLoader):
     """Sphinx's template loader, with each rendered page passed through ``trim_page``."""
 
@@ -135,9 +154,7 @@ class PageTemplates(BuiltinTemplateLoader):
         page = super().render(template, context)
         if not template.endswith(".html") or "<html" not in page:
             return page
-        # Search-as-you-type searches from every page, so it needs the search scripts everywhere.
-        keep_search = template == "search.html" or str(context.get("theme_search_as_you_type")).lower() == "true"
-        return trim_page(page, search_page=keep_search)
+        return trim_page(page, search_page=needs_search_scripts(template, context))
 
 
 def _fix_page(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -158,11 +175,7 @@ def _fix_page(app: Any, pagename: str, templatename: str, context: dict, doctree
         context["metatags"] = metatags + "\n" + meta_description(context, doctree)
 
 
-# Stylesheets. The theme's stylesheet carries all of Bootstrap and a rule for each of Font Awesome's
-# 1,900 icons (about 400 kB; the issue measured 480 KiB of unused CSS); a phone must fetch and match
-# it before it shows anything. Once the whole book is written, each stylesheet that the theme and the
-# extensions copied loses the rules no page can match (`purge_css`), and the icon fonts keep only the
-# icons the stylesheets still name (`subset_font`).
+# Stylesheets and icon fonts, trimmed once the whole book is written (see the module docstring).
 OWN_STYLESHEETS = "pcn"  # the book's own stylesheets (_static/pcn*.css) are written for its pages: kept whole
 # Class names that scripts build at run time instead of writing them out: Bootstrap's tooltips
 # (the header buttons' hints) get `bs-tooltip-auto`.
@@ -178,7 +191,7 @@ _CSS_URL = re.compile(r"url\(\s*(['\"]?)(?P<ref>[^'\"()]+)\1\s*\)")
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")
 
 
-def used_names(texts: Any) -> set[str]:
+def used_names(texts: Iterable[str]) -> set[str]:
     """Every word that could name a class or id in the given HTML and script texts (more than are used: safe).
 
     >>> sorted(used_names(['<i class="fa-solid fa-bars"></i>', 'el.classList.add("show")']))
@@ -233,9 +246,11 @@ def css_blocks(css: str) -> list[tuple[str, str | None]]:
 
 
 def _split_selectors(prelude: str) -> list[str]:
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in prelude:
-        depth += char in "([" and 1 or (char in ")]" and -1 or 0)
+        depth += 1 if char in "([" else -1 if char in ")]" else 0
         if char == "," and depth == 0:
             parts.append("".join(current).strip())
             current = []

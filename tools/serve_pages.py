@@ -21,6 +21,7 @@ import os
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -78,7 +79,7 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", CACHE_CONTROL)
         super().end_headers()
 
-    def send_head(self):  # type: ignore[no-untyped-def]  # the base class's signature
+    def send_head(self) -> Any:  # what the base class copies to the socket: a file, a _Body, or None
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             if not self.path.split("?", 1)[0].endswith("/"):
@@ -105,7 +106,7 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
                 self._compressed[key] = gzip_bytes(path.read_bytes())
             return self._compressed[key]
 
-    def _not_found(self):  # type: ignore[no-untyped-def]
+    def _not_found(self) -> _Body:
         page = Path(self.directory) / "404.html"
         body = page.read_bytes() if page.is_file() else b"<!doctype html><title>Not found</title><h1>Not found</h1>"
         self.send_response(404)
