@@ -27,7 +27,9 @@ each page (and, for the stylesheets and fonts, once the whole book is written).
   theme's stylesheet draws the same icons from its bundled icon fonts, so the
   script is dropped. The theme writes these tags into its templates, where no
   page context reaches them, so the rendered page is trimmed
-  (``PageTemplates``, Sphinx's ``template_bridge``).
+  (``PageTemplates``, Sphinx's ``template_bridge``). There too the theme's
+  first script settles light or dark at once (``resolve_theme_early``), so
+  its later script no longer restyles the whole page.
 * The theme's stylesheet carries all of Bootstrap and a rule for each of Font
   Awesome's 1,900 icons, and a phone must fetch and match it before it shows
   anything. Once the book is written, the stylesheets the theme and the
@@ -58,6 +60,11 @@ DESCRIPTION_LENGTH = 160  # what search results show before they cut a descripti
 NOT_DESCRIPTIVE = (nodes.Admonition, nodes.sidebar, nodes.topic, nodes.caption, nodes.table, nodes.figure,
                    nodes.footnote, nodes.citation, nodes.container)
 ICON_SCRIPT = re.compile(r'[ \t]*<script\b[^>]*\bsrc="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*>\s*</script>\n?')
+_THEME_LINE = re.compile(r'^[^\n]*\.dataset\.theme = localStorage\.getItem\("theme"\) \|\| "[a-z]*";[ \t]*$(?!\n[^\n]*prefers-color-scheme)',
+                         re.M)
+THEME_RESOLUTION = ('    document.documentElement.dataset.theme = ["light", "dark"].includes(document.documentElement.dataset.mode)'
+                    ' ? document.documentElement.dataset.mode'
+                    ' : (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");')
 SEARCH_SCRIPT = re.compile(
     r'[ \t]*<script\b[^>]*\bsrc="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)[^"]*"[^>]*>\s*'
     r'</script>\n?')
@@ -122,8 +129,26 @@ def _defer(asset: Any) -> Any:
     return _JavaScript(asset.filename, priority=asset.priority, **attributes, defer="defer")
 
 
+def resolve_theme_early(page: str) -> str:
+    """The theme's first script, made to settle light or dark at once instead of leaving "auto" to its later script.
+
+    The theme's head script sets ``data-theme`` to the stored theme, or ``auto`` on a first visit; its
+    deferred script then works out light or dark and sets it again, and that change restyled the whole
+    page (a quarter of a second on a long page on Lighthouse's phone), after a first paint that had
+    ignored a dark system setting. The added line works it out as the later script does
+    (``setTheme``: the stored mode if light or dark, else the system's), so that script changes nothing.
+
+    >>> print(resolve_theme_early('d.dataset.theme = localStorage.getItem("theme") || "auto";')[:58])
+    d.dataset.theme = localStorage.getItem("theme") || "auto";
+    >>> "prefers-color-scheme: dark" in resolve_theme_early('d.dataset.theme = localStorage.getItem("theme") || "auto";')
+    True
+    """
+    return _THEME_LINE.sub(lambda line: line[0] + "\n" + THEME_RESOLUTION, page, count=1)
+
+
 def trim_page(page: str, search_page: bool) -> str:
-    """The rendered page without the Font Awesome script, and without the search scripts unless it is the search page.
+    """The rendered page without the Font Awesome script, and without the search scripts unless it is the search page;
+    its theme settled early (``resolve_theme_early``).
 
     >>> head = ('<script defer src="_static/scripts/fontawesome.js?digest=1"></script>'
     ...         '<script src="_static/searchtools.js"></script><script src="searchindex.js"></script>')
@@ -132,7 +157,7 @@ def trim_page(page: str, search_page: bool) -> str:
     >>> trim_page(head, search_page=True)
     '<script src="_static/searchtools.js"></script><script src="searchindex.js"></script>'
     """
-    page = ICON_SCRIPT.sub("", page)
+    page = resolve_theme_early(ICON_SCRIPT.sub("", page))
     return page if search_page else SEARCH_SCRIPT.sub("", page)
 
 
