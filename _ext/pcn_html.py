@@ -193,7 +193,8 @@ def _fix_page(app: Any, pagename: str, templatename: str, context: dict, doctree
         for key in ("script_files", "css_files"):
             if key in context:
                 context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
-    if "script_files" in context:
+    # The search page's template loads searchtools.js without defer, and it needs doctools.js first.
+    if "script_files" in context and not needs_search_scripts(templatename, context):
         context["script_files"] = [_defer(asset) for asset in context["script_files"]]
     metatags = str(context.get("metatags") or "")
     if 'name="description"' not in metatags:

@@ -109,6 +109,16 @@ def test_script_files_are_deferred_but_inline_and_module_scripts_are_left_alone(
     assert kept_inline is inline and kept_module is module and kept_async is asynchronous
 
 
+def test_the_search_page_keeps_its_scripts_in_order():
+    # its template loads searchtools.js without defer, and that needs doctools.js already run
+    from sphinx.builders.html._assets import _JavaScript
+
+    doctools = _JavaScript("_static/doctools.js")
+    context = {"script_files": [doctools], "metatags": ""}
+    pcn_html._fix_page(_App, "search", "search.html", context, None)
+    assert context["script_files"] == [doctools]
+
+
 PAGE_HEAD = """<html><head>
     <script src="../_static/doctools.js?v=1"></script>
   <script defer src="../_static/scripts/fontawesome.js?digest=55c26ed414f5f8a31ebb"></script>

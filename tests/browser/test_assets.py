@@ -157,14 +157,3 @@ def test_the_deferred_scripts_still_drive_the_theme(browser, base_url):
         assert missing == []
     finally:
         page.close()
-
-
-def test_the_phone_menu_opens_the_table_of_contents(browser, base_url):
-    page, missing = _open(browser, f"{base_url}/intro.html", PHONE)
-    try:
-        page.locator("button.primary-toggle:visible").first.click()
-        page.wait_for_selector("#pst-primary-sidebar-modal[open]", timeout=5000)
-        assert page.locator("#pst-primary-sidebar-modal nav a").first.is_visible()
-        assert missing == []
-    finally:
-        page.close()
