@@ -113,3 +113,20 @@ dist: $(STAMP)
 # WRITE=1 records the changes as the unreleased ones in data/evidence_changes.csv (then `make outputs`).
 evidence-diff: $(STAMP)
 	@$(PY) tools/evidence_diff.py $(FROM) $(if $(WRITE),--write) $(if $(FORMAT),--format $(FORMAT))
+
+# Lighthouse (pinned in tools/lighthouse/package.json) on every page, mobile preset, against Debian's
+# Chromium, the book served with gzip as GitHub Pages serves it; fails if a page is under the targets
+# (performance 90, accessibility, best practices and SEO 100). npm ci installs it into _build/lighthouse,
+# outside the book's sources; it never downloads a browser. LIGHTHOUSE_ARGS="--preset desktop" or
+# "--runs 3 chapters/synthesis.html" for one page, median of three.
+LIGHTHOUSE_DIR   := _build/lighthouse
+LIGHTHOUSE_STAMP := $(LIGHTHOUSE_DIR)/.installed
+$(LIGHTHOUSE_STAMP): tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	mkdir -p $(LIGHTHOUSE_DIR)
+	cp tools/lighthouse/package.json tools/lighthouse/package-lock.json $(LIGHTHOUSE_DIR)/
+	cd $(LIGHTHOUSE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(LIGHTHOUSE_STAMP)
+
+.PHONY: lighthouse
+lighthouse: $(LIGHTHOUSE_STAMP) book
+	$(PY) tools/lighthouse_audit.py $(LIGHTHOUSE_ARGS)
