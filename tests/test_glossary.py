@@ -41,8 +41,6 @@ REQUIRED = {
 }
 #: Terms the five sources never mention: their whole entry is outside context.
 WHOLLY_OUTSIDE_CONTEXT = {"ICB"}
-#: Entries that cannot cite yet, with what would let them.
-AWAITING_REFERENCE: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- the glossary
@@ -97,8 +95,7 @@ def bib_keys() -> dict[str, str]:
             for key in re.findall(r"^@\w+\{([^,\s]+),", path.read_text(encoding="utf-8"), re.M)}
 
 
-def glossary_problems(text: str, required: dict[str, str] = REQUIRED, keys: dict[str, str] | None = None,
-                      awaiting: dict[str, str] = AWAITING_REFERENCE) -> list[str]:
+def glossary_problems(text: str, required: dict[str, str] = REQUIRED, keys: dict[str, str] | None = None) -> list[str]:
     """What the glossary page gets wrong: missing terms or full names, uncited or unlabelled outside context."""
     keys = bib_keys() if keys is None else keys
     problems = []
@@ -120,7 +117,7 @@ def glossary_problems(text: str, required: dict[str, str] = REQUIRED, keys: dict
         unknown = [key for key in cited if key not in keys]
         if unknown:
             problems.append(f"{entry.name}: cites {unknown}, which no .bib file defines")
-        if not cited and entry.name not in awaiting:
+        if not cited:
             problems.append(f"{entry.name}: cites no source")
         labelled = OUTSIDE_CONTEXT_LABEL in entry.definition.lower()
         outside = any(keys.get(key) == OUTSIDE_CONTEXT_BIB for key in cited)
@@ -269,13 +266,6 @@ def test_every_term_is_defined_once(entries):
     assert len(terms) == len(set(terms)), "a term appears in two entries"
 
 
-@pytest.mark.parametrize("term", sorted(AWAITING_REFERENCE))
-def test_an_entry_awaiting_its_reference_still_does_not_cite(entries, term):
-    # Once the reference exists and is cited, drop the term from AWAITING_REFERENCE so the citation is required.
-    entry = next(e for e in entries if e.name == term)
-    assert cited_keys(entry.definition) == [], f"{term} now cites a source: remove it from AWAITING_REFERENCE"
-
-
 @pytest.mark.parametrize("page", book_pages())
 def test_each_term_is_linked_at_its_first_use_on_the_page_and_only_there(entries, page):
     problems = link_problems((ROOT / page).read_text(encoding="utf-8"), entries)
@@ -365,7 +355,7 @@ NEEDED = {"ICB": "integrated care board", "PCN": "primary care network"}
 
 
 def _problems(text: str) -> list[str]:
-    return glossary_problems(text, NEEDED, KEYS, awaiting={})
+    return glossary_problems(text, NEEDED, KEYS)
 
 
 def test_a_good_glossary_passes():
