@@ -109,7 +109,7 @@ release: $(STAMP)
 dist: $(STAMP)
 	@$(PY) tools/release.py dist
 
-# What changed in the evidence since FROM (a tag or commit; default: the last release's tag).
+# What changed in the evidence since FROM (v<version>, a tag or a commit; default: the last release).
 # WRITE=1 records the changes as the unreleased ones in data/evidence_changes.csv (then `make outputs`).
 evidence-diff: $(STAMP)
 	@$(PY) tools/evidence_diff.py $(FROM) $(if $(WRITE),--write) $(if $(FORMAT),--format $(FORMAT))

@@ -104,22 +104,22 @@ def tree_digest(repo: Path) -> dict[str, str]:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A git repository whose tag v0.1.0 holds the real data, with the three changes in its working tree."""
+    """A git repository whose release 0.1.0 (its one commit, untagged) holds the real data."""
     repo = tmp_path / "repo"
     shutil.copytree(DATA, repo / "data")
     shutil.copy(ROOT / "CITATION.cff", repo / "CITATION.cff")
     (repo / "tools").mkdir()
-    shutil.copy(ROOT / "tools" / "evidence_diff.py", repo / "tools" / "evidence_diff.py")
+    for tool in ("evidence_diff.py", "release.py"):
+        shutil.copy(ROOT / "tools" / tool, repo / "tools" / tool)
     shutil.copytree(ROOT / "src" / "pcn_evidence", repo / "src" / "pcn_evidence",
                     ignore=shutil.ignore_patterns("__pycache__"))
     git(repo, "init", "--quiet")
     git(repo, "add", ".")
-    git(repo, "commit", "--quiet", "-m", "0.1.0")
-    git(repo, "tag", "-a", "v0.1.0", "-m", "Version 0.1.0")
+    git(repo, "commit", "--quiet", "-m", "Release 0.1.0")
     return repo
 
 
-def test_the_diff_from_a_tag_reads_git_and_leaves_the_tree_untouched(repo):
+def test_the_diff_from_a_release_reads_git_and_leaves_the_tree_untouched(repo):
     rated, reworded = plant_three_changes(repo / "data")
     before, status = tree_digest(repo), git(repo, "status", "--porcelain")
     changes = evidence_diff.changes_between("v0.1.0", evidence_diff.WORKTREE, root=repo)
@@ -147,7 +147,7 @@ def test_the_command_line_in_text_csv_and_json(repo):
     assert text.returncode == 0, text.stderr
     assert "Confidence changed (1)" in text.stdout and f"finding {rated}" in text.stdout
     assert "confidence: moderate -> low" in text.stdout
-    records = json.loads(run_cli(repo, "--format", "json").stdout)  # FROM defaults to the last release's tag
+    records = json.loads(run_cli(repo, "--format", "json").stdout)  # FROM defaults to the last release
     assert {(r["item_id"], r["change"]) for r in records} >= {(ADDED, "added"), (rated, "confidence changed")}
     assert run_cli(repo, "v0.1.0", "--format", "csv").stdout.splitlines()[0] == (
         "version,date,previous,item_kind,item_id,change,field,old,new")
@@ -181,8 +181,18 @@ def legacy_page(messages: list[dict[str, str]]) -> str:
     return nbformat.writes(nbformat.v4.new_notebook(cells=cells))
 
 
+def test_a_tag_and_a_commit_name_the_same_release(repo):
+    plant_three_changes(repo / "data")
+    first = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "tag", "-a", "v0.0.9", "-m", "a tag the history does not know as a release")
+    assert evidence_diff.resolve("v0.1.0", repo) == evidence_diff.resolve("v0.0.9", repo) == first
+    assert evidence_diff.resolve("HEAD~0", repo) == "HEAD~0"  # any other name is git's to read
+    missing = run_cli(repo, "v0.4.0")
+    assert missing.returncode == 2 and "holds no commit of release 0.4.0" in missing.stderr
+
+
 def test_key_messages_of_a_version_that_kept_them_on_their_page(repo):
-    git(repo, "checkout", "--quiet", "-b", "legacy", "v0.1.0")
+    git(repo, "checkout", "--quiet", "-b", "legacy", "HEAD")
     _, messages = read_rows(repo / "data" / "key_messages.csv")
     descriptor = json.loads((repo / "data" / "datapackage.json").read_text())
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "key_messages"]
@@ -193,7 +203,7 @@ def test_key_messages_of_a_version_that_kept_them_on_their_page(repo):
     (repo / "chapters" / "key_messages.ipynb").write_text(legacy_page(messages))
     git(repo, "add", "-A")
     git(repo, "commit", "--quiet", "-m", "key messages on their page")
-    git(repo, "checkout", "--quiet", "v0.1.0")  # the working tree: key messages in data/
+    git(repo, "checkout", "--quiet", "HEAD~1")  # the release: key messages in data/
     changes = evidence_diff.changes_between("legacy", evidence_diff.WORKTREE, root=repo)
     assert changes_of(changes) == {("key message", messages[0]["id"], "reworded")}
 

@@ -49,7 +49,10 @@ def commit_all(repo: Path, message: str) -> None:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A throwaway copy of this book as a git repository whose last release (0.1.0) is tagged."""
+    """A throwaway copy of this book as a git repository whose one commit is its last release (0.1.0), untagged.
+
+    Releases are found from the history, as in a CI clone, which has no tags.
+    """
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
                             capture_output=True).stdout.decode().split("\0")
     repo = tmp_path / "book"
@@ -59,8 +62,7 @@ def repo(tmp_path: Path) -> Path:
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, repo / name)
     git(repo, "init", "--quiet")
-    commit_all(repo, "The book at 0.1.0")
-    git(repo, "tag", "-a", f"v{release.current_version(repo)}", "-m", "the last release")
+    commit_all(repo, f"Release {release.current_version(repo)}")
     return repo
 
 
@@ -112,11 +114,33 @@ def test_a_missing_changelog_entry_is_refused(repo):
     assert problems(repo, "0.2.0") == ""
 
 
-def test_a_missing_tag_for_the_last_release_is_refused(repo):
-    git(repo, "tag", "-d", "v0.1.0")
+def test_a_last_release_this_clone_does_not_hold_is_refused(repo):
+    git(repo, "commit", "--quiet", "--amend", "-m", "The book, not released")
     add_changelog_entry(repo, "0.2.0")
     commit_all(repo, "changelog")
-    assert "no tag v0.1.0 for the last release" in problems(repo, "0.2.0")
+    assert "holds no commit of release 0.1.0" in problems(repo, "0.2.0")
+    assert "fetch the whole history" in problems(repo, "0.2.0")
+
+
+def test_releases_are_found_from_the_history_and_tags_only_add_versions_it_lacks(repo):
+    first = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "commit", "--quiet", "--allow-empty", "-m", "Release 0.5.0")  # not a release: CITATION.cff unchanged
+    git(repo, "tag", "-a", "v0.1.0", "-m", "a stray tag on a later commit")
+    git(repo, "tag", "-a", "v0.3.0", "-m", "a release the history does not know")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert release.release_commits(repo) == {"0.1.0": first, "0.3.0": head}
+    assert release.release_commit(repo, "0.1.0") == first
+    with pytest.raises(release.ReleaseError, match="holds no commit of release 0.5.0"):
+        release.release_commit(repo, "0.5.0")
+
+
+def test_a_hand_made_release_is_its_recorded_commit_where_the_clone_holds_it(repo, monkeypatch):
+    git(repo, "commit", "--quiet", "--amend", "-m", "The book, released by hand")
+    first = git(repo, "rev-parse", "HEAD").strip()
+    monkeypatch.setattr(release, "HAND_MADE_RELEASES", {"0.1.0": first, "0.0.1": "0" * 40})
+    assert release.release_commits(repo) == {"0.1.0": first}  # 0.0.1's commit is not in this clone
+    with pytest.raises(release.ReleaseError, match="its recorded commit is not here"):
+        release.release_commit(repo, "0.0.1")
 
 
 def test_the_command_line_refuses_with_a_message_and_exit_2(repo):
@@ -152,6 +176,8 @@ def test_a_release_sets_every_copy_of_the_version_and_date_commits_and_tags(repo
     assert git(repo, "status", "--porcelain") == ""
     assert git(repo, "log", "-1", "--format=%s|%ct|%at") == f"Release 0.2.0|{EPOCH}|{EPOCH}\n"
     assert git(repo, "rev-parse", "v0.2.0^{commit}") == git(repo, "rev-parse", "HEAD")
+    git(repo, "tag", "-d", "v0.2.0")  # a clone without the tag still knows the release
+    assert release.release_commits(repo)["0.2.0"] == git(repo, "rev-parse", "HEAD").strip()
     assert problems(repo, "0.2.0").count("not higher") == 1  # and it cannot be released twice
 
 
@@ -196,7 +222,7 @@ def test_two_archives_of_the_same_commit_are_byte_identical_and_complete(built_s
     book = built_small_book
     commit = git(book, "rev-parse", "--short=7", "HEAD").strip()
     assert release.archive_stem(book) == f"{release.ARCHIVE_NAME}-0.1.0-post-{commit}"  # not a release commit
-    git(book, "tag", "-a", "v0.1.0", "-m", "a release")
+    git(book, "commit", "--quiet", "--amend", "-m", "Release 0.1.0")  # now it is, with no tag
     first = release.dist(book, build=False, out=tmp_path)
     assert first.name == f"{release.ARCHIVE_NAME}-0.1.0.zip"
     for path in (book / "_build").rglob("*"):

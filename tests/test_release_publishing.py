@@ -174,8 +174,8 @@ def test_the_pages_step_downloads_the_archives_make_dist_names():
     assert shlex.split(site.splitlines()[-1])[:3] == ["python3", "tools/release.py", "site"]
 
 
-def test_checkouts_that_run_the_tests_fetch_the_release_tags():
+def test_checkouts_that_run_the_tests_fetch_the_whole_history():
     for name, job in (("book.yml", "build"), ("nightly.yml", "build-and-test"), ("release.yml", "archive")):
         checkout = next(s for s in workflow(name)["jobs"][job]["steps"] if str(s.get("uses", "")).startswith(
             "actions/checkout"))
-        assert checkout.get("with", {}).get("fetch-depth") == 0, f"{name}: the tests need the tags"
+        assert checkout.get("with", {}).get("fetch-depth") == 0, f"{name}: the tests need the last release's commit"

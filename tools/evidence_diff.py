@@ -6,8 +6,10 @@
     python tools/evidence_diff.py v0.1.0 --write         # record them as the unreleased changes in data/
     python tools/evidence_diff.py v0.1.0 --to v0.2.0     # between two versions
 
-FROM and --to are anything git names (a tag, a commit). Their data packages are read
-with `git archive` into a temporary folder: the working tree is never touched. The
+FROM and --to are anything git names (a tag, a commit); `v<version>` is that release's
+commit, found from the history (tools/release.py, release_commits), so no tag is needed. FROM
+defaults to the last release. Their data packages are read with `git archive` into a temporary
+folder: the working tree is never touched. The
 version a ref stands for is the one its CITATION.cff states. Where a version kept its key
 messages on the key-messages page rather than in data/key_messages.csv (0.1.0 did), they
 are read from that page's notebook as stored at the ref. The comparison itself is
@@ -32,8 +34,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tools"))
 from pcn_evidence.changes import (CHANGE_ORDER, COLUMNS, UNRELEASED, Snapshot, compare, describe, label_release, merge,  # noqa: E402
                                   snapshot)
+from release import ReleaseError, release_commit  # noqa: E402
 
 CHANGES_CSV = Path("data") / "evidence_changes.csv"
 KEY_MESSAGES_PAGE = "chapters/key_messages.ipynb"  # where 0.1.0 kept its key messages
@@ -44,6 +48,7 @@ _MESSAGE = re.compile(r"^\((?P<id>km-[a-z0-9-]+)\)=\s*\n#{3} (?P<heading>[^\n]+)
                       flags=re.M | re.S)
 _EVIDENCE = re.compile(r"\*Evidence:\*(?P<refs>[^\n]*)")
 _REF = re.compile(r"\{ref\}`(f-[a-z0-9-]+)`")
+_RELEASE = re.compile(r"v(\d+\.\d+\.\d+)")
 
 
 class DiffError(RuntimeError):
@@ -104,8 +109,20 @@ def _snapshot(data: Path, page: Callable[[], str]) -> Snapshot:
         return snapshot(data, None)  # key messages unknown at this version: none is reported as changed
 
 
+def resolve(ref: str, root: Path = ROOT) -> str:
+    """What git should read for ``ref``: a release ``v<version>`` is its commit; anything else stays as it is."""
+    release = _RELEASE.fullmatch(ref)
+    if release is None:
+        return ref
+    try:
+        return release_commit(root, release.group(1))
+    except ReleaseError as error:
+        raise DiffError(str(error)) from None
+
+
 def changes_between(start: str, end: str = WORKTREE, root: Path = ROOT) -> pd.DataFrame:
     """The changes from ``start`` to ``end``; labelled unreleased when ``end`` is the working tree."""
+    start, end = resolve(start, root), resolve(end, root)
     version = UNRELEASED if end == WORKTREE else version_at(end, root)
     return compare(snapshot_at(start, root), snapshot_at(end, root), version=version,
                    previous=version_at(start, root))
@@ -150,7 +167,7 @@ def summary(changes: pd.DataFrame) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("start", metavar="FROM", nargs="?", default=None,
-                        help="tag or commit to compare from (default: v<version in CITATION.cff>, the last release)")
+                        help="v<version>, tag or commit to compare from (default: v<version in CITATION.cff>, the last release)")
     parser.add_argument("--to", default=WORKTREE, help="tag or commit to compare to (default: the working tree)")
     parser.add_argument("--format", choices=["text", "csv", "json", "summary"], default="text",
                         help="summary: one line counting the changes of each kind")

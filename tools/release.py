@@ -8,17 +8,19 @@
 A release, in this order, stopping at the first problem and leaving the tree as it was:
 
 1. refuses a tree with uncommitted or untracked changes, a version that is not MAJOR.MINOR.PATCH
-   or not higher than the last (CITATION.cff and every v* tag), an existing tag, a CHANGELOG.md
+   or not higher than the last (CITATION.cff and every release), an existing tag, a CHANGELOG.md
    without a `## x.y.z` heading (the author writes that entry; the release only dates its
-   heading), and a missing tag for the last release (the evidence diff starts there);
+   heading), and a clone that does not hold the last release's commit (the evidence diff
+   starts there; see release_commits: releases are found from the history, not from tags);
 2. takes the release date from SOURCE_DATE_EPOCH (else now), and writes the version and date
    into CITATION.cff (the one place for release facts) and its copies: pyproject.toml, the
    package's __version__, data/datapackage.json and .zenodo.json (generated from CITATION.cff);
-3. records the evidence changes since the last release's tag in data/evidence_changes.csv
+3. records the evidence changes since the last release in data/evidence_changes.csv
    under this version and date (tools/evidence_diff.py), and re-executes the chapters that
    show the version or those changes, so that their stored outputs agree;
 4. builds the book (tools/book.py build, warnings are errors);
-5. commits and makes the annotated tag vX.Y.Z, both dated at the release date, so that
+5. commits ("Release x.y.z", the subject by which the history knows a release) and makes
+   the annotated tag vX.Y.Z for GitHub's releases, both dated at the release date, so that
    rebuilding from the commit reproduces the date;
 6. writes dist/<name>-x.y.z.zip (see `dist`). It never pushes: it prints the command.
 
@@ -52,6 +54,9 @@ ARCHIVE_NAME = "pcn-evidence-book"  # dist/<ARCHIVE_NAME>-x.y.z.zip
 DIST = "dist"
 ZIP_EPOCH_FLOOR = 315532800  # 1980-01-01: the earliest time a zip entry can hold
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+# Releases made by hand before `make release` existed, so without a "Release x.y.z" commit: the commit each
+# release's evidence is taken from. 0.1.0 is the last commit before the work CHANGELOG.md lists after it.
+HAND_MADE_RELEASES = {"0.1.0": "6644998530d58153fec56c51c8efb0428a413725"}
 # files the release rewrites (paths from the book's root); a chapter's notebook is added when it is re-executed
 VERSIONED_FILES = ("CITATION.cff", "pyproject.toml", "src/pcn_evidence/__init__.py", "data/datapackage.json",
                    ".zenodo.json", "CHANGELOG.md", "data/evidence_changes.csv")
@@ -105,10 +110,46 @@ def current_version(root: Path) -> str:
     return cff_field((root / "CITATION.cff").read_text(encoding="utf-8"), "version")
 
 
-def release_tags(root: Path) -> list[str]:
-    """The versions of the v* tags, e.g. ``['0.1.0', '0.2.0']`` (oldest first)."""
-    tags = [t[1:] for t in git(root, "tag", "--list", "v*").split() if _SEMVER.match(t[1:])]
-    return sorted(tags, key=parse_version)
+def release_commits(root: Path) -> dict[str, str]:
+    """Every release's commit, by version, found from the history rather than from tags.
+
+    A release is the commit ``make release`` made: it changes CITATION.cff and its subject is
+    ``Release x.y.z``. Releases made before that existed are listed in HAND_MADE_RELEASES (where
+    the commit is in this clone). A ``v*`` tag adds only a version the history does not know: a
+    clone without tags, such as a CI checkout, finds the same commits as one with them.
+    """
+    found: dict[str, str] = {}
+    for line in git(root, "log", "--format=%H %s", "--", "CITATION.cff").splitlines():
+        sha, _, subject = line.partition(" ")
+        made = re.fullmatch(r"Release (\d+\.\d+\.\d+)", subject)
+        if made:
+            found.setdefault(made.group(1), sha)
+    for version, sha in HAND_MADE_RELEASES.items():
+        if version not in found and _is_commit(root, sha):
+            found[version] = sha
+    for tag in git(root, "tag", "--list", "v*").split():
+        if _SEMVER.match(tag[1:]) and tag[1:] not in found:
+            found[tag[1:]] = git(root, "rev-parse", f"{tag}^{{commit}}").strip()
+    return dict(sorted(found.items(), key=lambda item: parse_version(item[0])))
+
+
+def _is_commit(root: Path, sha: str) -> bool:
+    return subprocess.run(["git", "cat-file", "-e", f"{sha}^{{commit}}"], cwd=root, capture_output=True).returncode == 0
+
+
+def release_commit(root: Path, version: str) -> str:
+    """The commit of release ``version`` (see release_commits); refused when this clone does not hold it."""
+    commit = release_commits(root).get(version)
+    if commit is None:
+        raise ReleaseError(_no_release_commit(version))
+    return commit
+
+
+def _no_release_commit(version: str) -> str:
+    recorded = ", its recorded commit is not here" if version in HAND_MADE_RELEASES else ""
+    return (f"this clone holds no commit of release {version} (no 'Release {version}' commit changes CITATION.cff"
+            f"{recorded} and there is no tag v{version}); if {version} was released, fetch the whole history "
+            "(git fetch --unshallow, or actions/checkout with fetch-depth: 0)")
 
 
 def changelog_heading(changelog: str, version: str) -> re.Match[str] | None:
@@ -130,18 +171,17 @@ def release_problems(root: Path, version: str) -> list[str]:
     except ReleaseError as error:
         return problems + [str(error)]
     current = current_version(root)
-    released = release_tags(root)
+    released = release_commits(root)
     highest = max([current, *released], key=parse_version)
     if wanted <= parse_version(highest):
         problems.append(f"version {version} is not higher than the last ({highest}); choose a higher version")
-    if version in released:
+    if f"v{version}" in git(root, "tag", "--list", f"v{version}").split():
         problems.append(f"the tag v{version} already exists")
     if not changelog_heading((root / "CHANGELOG.md").read_text(encoding="utf-8"), version):
         problems.append(f"CHANGELOG.md has no '## {version}' entry; write what this release changes under that "
                         "heading (move the 'Unreleased' items there) and commit it")
     if current not in released:
-        problems.append(f"there is no tag v{current} for the last release, where the evidence diff starts; tag the "
-                        f"commit that released it: git tag -a v{current} <commit> -m 'Version {current}'")
+        problems.append(f"{_no_release_commit(current)}: the evidence diff starts at the last release")
     return problems
 
 
@@ -378,9 +418,9 @@ def _restore(root: Path, existed: dict[str, bool]) -> None:
 # --- the archive --------------------------------------------------------------------------------------
 
 def archive_stem(root: Path) -> str:
-    """``<name>-x.y.z`` for a release commit (tagged vX.Y.Z); ``<name>-x.y.z-post-<commit>`` after it."""
+    """``<name>-x.y.z`` for the commit of release x.y.z; ``<name>-x.y.z-post-<commit>`` after it."""
     version = current_version(root)
-    if f"v{version}" in git(root, "tag", "--points-at", "HEAD").split():
+    if release_commits(root).get(version) == git(root, "rev-parse", "HEAD").strip():
         return f"{ARCHIVE_NAME}-{version}"
     return f"{ARCHIVE_NAME}-{version}-post-{git(root, 'rev-parse', '--short=7', 'HEAD').strip()}"
 
