@@ -1,6 +1,6 @@
 import pandas as pd
 
-from pcn_evidence.tabulate import DisplayTable, format_cell, ordered, provenance_columns
+from pcn_evidence.tabulate import PROSE_LENGTH, DisplayTable, format_cell, ordered, provenance_columns
 
 
 def test_cells_are_escaped_and_headers_are_header_cells():
@@ -35,3 +35,14 @@ def test_provenance_columns_end_every_fact_table():
     rows = pd.DataFrame({"id": ["tc-a"], "quote": ["q"], "locator": ["Results"], "source_id": ["bjgp-2021"]})
     assert list(provenance_columns(rows, "Where")) == ["Verbatim quote", "Where", "Fact id"]
     assert provenance_columns(rows, "Where", with_source=True)["Where"].iloc[0] == "bjgp-2021, Results"
+
+
+def test_only_cells_of_a_column_with_a_long_cell_are_marked_as_prose():
+    frame = pd.DataFrame({"Column": ["methodological_limitations", "id"], "Count": [1, 2],
+                          "Checks": ["x" * PROSE_LENGTH, "matches ^(unreleased|[0-9]+)$; " + "y" * PROSE_LENGTH]})
+    html = DisplayTable(frame, caption="c", source="s")._repr_html_()
+    assert html.count('<td class="pcn-prose">') == 2  # both cells of Checks, though one is short
+    assert "<td>methodological_limitations</td>" in html and '<td class="pcn-num">1</td>' in html
+    assert '<th scope="col">Checks</th>' in html  # headers carry no prose class: they are short
+    short = DisplayTable(frame.assign(Checks="x" * PROSE_LENGTH), caption="c", source="s")._repr_html_()
+    assert "pcn-prose" not in short  # a cell of exactly the limit is not prose

@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["DisplayTable", "format_cell", "ordered", "provenance_columns"]
+__all__ = ["DisplayTable", "PROSE_LENGTH", "format_cell", "ordered", "provenance_columns"]
+
+#: A column with a cell longer than this many characters holds prose (a quote, a description): on paper,
+#: its cells may break a long token (a pattern, a file name) anywhere, so that the table fits the page
+#: without squeezing its short columns below their longest word.
+PROSE_LENGTH = 60
 
 
 def format_cell(value: object, missing: str = "") -> str:
@@ -53,16 +58,17 @@ class DisplayTable:
             c for c in self.frame.columns if pd.api.types.is_numeric_dtype(self.frame[c])
         }
         table_id = f' id="{esc(self.table_id)}"' if self.table_id else ""
+        text = [[format_cell(v, self.missing) for v in row] for row in self.frame.itertuples(index=False)]
+        prose = {c for i, c in enumerate(self.frame.columns)
+                 if c not in numeric and any(len(row[i]) > PROSE_LENGTH for row in text)}
         num = ' class="pcn-num"'
+        kind = {c: num if c in numeric else ' class="pcn-prose"' if c in prose else "" for c in self.frame.columns}
         head = "".join(
             f'<th scope="col"{num if c in numeric else ""}>{esc(str(c))}</th>' for c in self.frame.columns
         )
         body = []
-        for row in self.frame.itertuples(index=False):
-            cells = "".join(
-                f'<td{num if c in numeric else ""}>{esc(format_cell(v, self.missing))}</td>'
-                for c, v in zip(self.frame.columns, row)
-            )
+        for row in text:
+            cells = "".join(f"<td{kind[c]}>{esc(v)}</td>" for c, v in zip(self.frame.columns, row))
             body.append(f"<tr>{cells}</tr>")
         return (
             # a focusable, labelled region: wide tables scroll sideways, and keyboard users must reach them
