@@ -7,7 +7,9 @@
   same functions the How-to-cite page and the Word briefing call, and every absolute
   URL from the one base URL in CITATION.cff.
 * **Footer.** Every page's footer adds the version, the date the evidence was assessed
-  (the release date) and, when configured, the DOI, with a link to How to cite.
+  (the release date), whether the book holds changes made since that release (then its
+  citations say so too, and the footer links What's new) and, when configured, the DOI,
+  with a link to How to cite.
 * **Reference lists that match the text.** In-text citations are author-year
   ("GPonline, n.d.-a"); the pybtex style ``pcn_author_year`` labels each reference
   list entry with the same words, made by sphinxcontrib-bibtex's own author-year
@@ -33,10 +35,12 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 from sphinxcontrib.bibtex.style.template import join, year
 
-from pcn_evidence.citation import ITEM_KINDS, CitedItem, bibtex, cited_item, plain_citation, read_citation
-from pcn_evidence.release import Release, ReleaseError, release_from_cff
+from pcn_evidence.citation import ITEM_KINDS, CitedItem, bibtex, cited_item, plain_citation
+from pcn_evidence.errors import EvidenceError
+from pcn_evidence.release import PENDING, Release, ReleaseError, shown_release
 
 HOW_TO_CITE = "chapters/how_to_cite"
+WHATS_NEW = "chapters/whats_new"
 BIBTEX_STYLE = "pcn_author_year"
 
 
@@ -46,22 +50,30 @@ _RELEASES: dict[str, Release] = {}
 
 
 def book_release(srcdir: str | Path) -> Release:
-    """The release facts in the book's CITATION.cff; a build stops, naming the field, if they cannot be cited."""
+    """The release facts in the book's CITATION.cff, and whether the data hold changes made since (``pending``).
+
+    A build stops, naming the field, if they cannot be cited.
+    """
     key = str(srcdir)
     if key not in _RELEASES:
         path = Path(srcdir) / "CITATION.cff"
         try:
-            _RELEASES[key] = release_from_cff(read_citation(path), file=str(path))
-        except (OSError, ReleaseError) as error:
+            _RELEASES[key] = shown_release(path)  # the data folder the chapters read
+        except (OSError, ReleaseError, EvidenceError) as error:
             raise ExtensionError(f"pcn_cite: cannot cite this book: {error}") from error
     return _RELEASES[key]
 
 
-def footer_html(release: Release, how_to_cite_href: str | None) -> str:
-    """The footer line naming the version read and when its evidence was assessed; every value escaped."""
+def footer_html(release: Release, how_to_cite_href: str | None, whats_new_href: str | None = None) -> str:
+    """The footer line naming the version read, when its evidence was assessed and whether changes are pending.
+
+    Every value is escaped.
+    """
     parts = [f"Version {escape(release.version)}",
              f'evidence assessed <time datetime="{escape(release.released.isoformat())}">'
              f"{escape(release.released.isoformat())}</time>"]
+    if release.pending:
+        parts.append(f'<a href="{escape(whats_new_href)}">{PENDING}</a>' if whats_new_href else PENDING)
     if release.doi:
         parts.append(f'DOI <a href="{escape("https://doi.org/" + release.doi)}">{escape(release.doi)}</a>')
     if how_to_cite_href is not None:
@@ -186,8 +198,10 @@ class OneBackref(SphinxPostTransform):
 
 def _page(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     release = book_release(app.srcdir)
-    href = context["pathto"](HOW_TO_CITE) if HOW_TO_CITE in app.env.found_docs else None
-    context["theme_extra_footer"] = str(context.get("theme_extra_footer") or "") + footer_html(release, href)
+    how_to_cite, whats_new = (context["pathto"](doc) if doc in app.env.found_docs else None
+                              for doc in (HOW_TO_CITE, WHATS_NEW))
+    context["theme_extra_footer"] = (str(context.get("theme_extra_footer") or "")
+                                     + footer_html(release, how_to_cite, whats_new))
 
 
 def _check_release(app: Any) -> None:

@@ -23,7 +23,7 @@ from pcn_evidence.briefing import (BriefingMessage, EvidenceDates, Limitation, b
 from pcn_evidence.downloads import DOWNLOADS_ENV
 from pcn_evidence.facts import facts
 from pcn_evidence.inputs import Declaration, activate, deactivate, UndeclaredInputError
-from pcn_evidence.release import Release, read_release
+from pcn_evidence.release import PENDING, Release, shown_release
 from pcn_evidence import word
 from pcn_evidence.word import (BRIEFING_FILE, INTERPRETATION_LABEL, OUTSIDE_CONTEXT_LABEL, BriefingDownload,
                                Reference, read_references, save_briefing, write_briefing)
@@ -52,7 +52,7 @@ def inputs() -> Inputs:
     messages = briefing_messages(load_table("key_messages"), dict(zip(cerqual["finding_id"], cerqual["confidence"])),
                                  facts(), load_table("outside_context"))
     sources = load_table("sources")
-    return Inputs(messages, briefing_limitations(load_table("limitations"), load_table("accounts")), read_release(),
+    return Inputs(messages, briefing_limitations(load_table("limitations"), load_table("accounts")), shown_release(),
                   evidence_dates(load_table("timeline"), sources, FIELDWORK),
                   dict(zip(sources["id"], sources["label"])), read_references())
 
@@ -106,6 +106,9 @@ def briefing_problems(path: Path, inputs: Inputs) -> list[str]:
                             (inputs.dates.fieldwork, "fieldwork dates"), (inputs.dates.latest_source, "latest source")]:
         if expected not in front_text:
             problems.append(f"front matter: no {where} ({expected!r})")
+    if (PENDING in front_text) != release.pending:
+        problems.append(f"front matter: says '{PENDING}' {'but' if not release.pending else 'only if'} the data "
+                        "record unreleased changes")
     bullets = [p.text for p in front if p.style.name == "List Bullet"]
     for limitation in inputs.limitations:
         whose = limitation.stated_by or "the book's own judgement"
@@ -145,6 +148,8 @@ def briefing_problems(path: Path, inputs: Inputs) -> list[str]:
             problems.append(f"{where}: no citation linking {url}")
         elif f"Version {release.version}" not in citation[0].text or message.headline not in citation[0].text:
             problems.append(f"{where}: the citation lacks the version or the headline")
+        elif (PENDING in citation[0].text) != release.pending:
+            problems.append(f"{where}: the citation does not say whether changes are unreleased")
     return problems
 
 
@@ -256,6 +261,13 @@ def test_a_wrong_version_or_base_url_is_caught(inputs, tmp_path):
     problems = briefing_problems(inputs.write(tmp_path / "b.docx", release=release), inputs)
     assert f"front matter: no version ('Version {inputs.release.version}')" in problems
     assert any(p.startswith(f"{inputs.messages[0].id}: no citation linking") for p in problems)
+
+
+def test_a_pack_that_hides_or_invents_unreleased_changes_is_caught(inputs, tmp_path):
+    flipped = dataclasses.replace(inputs.release, pending=not inputs.release.pending)
+    problems = briefing_problems(inputs.write(tmp_path / "b.docx", release=flipped), inputs)
+    assert any(p.startswith(f"front matter: says '{PENDING}'") for p in problems)
+    assert f"{inputs.messages[0].id}: the citation does not say whether changes are unreleased" in problems
 
 
 def test_an_altered_summary_is_caught(inputs, tmp_path):

@@ -6,6 +6,8 @@ import pytest
 
 from smallbook import build, edit, ok, small_book  # noqa: F401 (small_book is a fixture)
 
+from pcn_evidence.release import PENDING
+
 pytestmark = pytest.mark.build
 
 
@@ -36,6 +38,16 @@ def test_each_change_re_executes_exactly_the_chapters_that_read_it(small_book):
     assert "cached   chapters/sources.ipynb" in after.stdout
     assert "version 9.9.9-test" in second_page.read_text()
     assert "ext-marker" in sources_page.read_text() and "ext-marker" in second_page.read_text()
+
+    # Every footer says whether the book holds unreleased evidence changes; neither chapter reads the record
+    # of changes, so releasing them must still reach both pages
+    assert PENDING in sources_page.read_text() and PENDING in second_page.read_text()
+    changes = small_book / "data" / "evidence_changes.csv"
+    changes.write_text(changes.read_text(encoding="utf-8").replace("\nunreleased,,", "\n9.9.9,2027-01-01,"),
+                       encoding="utf-8")
+    released = ok(build(small_book))
+    assert "cached   chapters/sources.ipynb" in released.stdout and "cached   chapters/second.ipynb" in released.stdout
+    assert PENDING not in sources_page.read_text() and PENDING not in second_page.read_text()
 
 
 SAVES_A_DOWNLOAD = '''---

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
+
 import pytest
 from pybtex.database import parse_string
 
 from pcn_evidence import Chapter
 from pcn_evidence.citation import (bibtex, citation_problems, cited_item, item_kind, plain_citation, read_citation)
 from pcn_evidence.inputs import UndeclaredInputError
-from pcn_evidence.release import Release, ReleaseError, read_release, release_from_cff
+from pcn_evidence.release import PENDING, Release, ReleaseError, read_release, release_from_cff, shown_release
 
 GROUP = "PCN evidence book contributors"
 CFF = {"title": "Primary care networks: an evidence book", "version": "2.3.4", "date-released": "2027-03-05",
@@ -44,6 +47,39 @@ def test_the_book_and_an_item_are_cited_with_version_date_and_absolute_url():
     assert "Key message km-ccg-support" in entry.fields["note"] and "Version 2.3.4" in entry.fields["note"]
     assert citation_problems(facts, plain_citation(facts, item), bibtex(facts, item), item) == []
     assert citation_problems(facts, plain_citation(facts), bibtex(facts)) == []
+
+
+def test_a_build_with_unreleased_changes_is_cited_as_not_being_the_release():
+    pending = dataclasses.replace(release(), pending=True)
+    item = cited_item(pending, "f-x", "A finding")
+    text, entry = plain_citation(pending, item), bibtex(pending, item)
+    assert f"Version 2.3.4, released 2027-03-05, {PENDING}. Finding f-x" in text
+    assert parsed(entry).fields["version"] == "2.3.4"  # the version it builds on; the note says what is added
+    assert parsed(entry).fields["note"].endswith(f"Version 2.3.4, released 2027-03-05, {PENDING}")
+    assert citation_problems(pending, text, entry, item) == []
+    # the release's own citation, shown in a build that holds later changes, is caught twice over
+    problems = citation_problems(pending, plain_citation(release(), item), bibtex(release(), item), item)
+    assert any(p.startswith(f"plain citation: does not say that this build is not the release") for p in problems)
+    assert any(p.startswith(f"BibTeX: the note does not say that this build is not the release") for p in problems)
+
+
+def test_the_shown_release_is_pending_exactly_when_the_data_record_unreleased_changes(tmp_path):
+    from helpers import DATA, ROOT
+
+    from pcn_evidence.changes import has_unreleased, label_release
+    from pcn_evidence.load import load_table
+
+    recorded = load_table("evidence_changes")
+    assert shown_release(ROOT / "CITATION.cff").pending == has_unreleased(recorded)
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    released = label_release(recorded.fillna("").astype(str), "9.9.9", "2027-01-01")
+    released.to_csv(data / "evidence_changes.csv", index=False, lineterminator="\n")
+    assert shown_release(ROOT / "CITATION.cff", data_dir=data).pending is False
+    with_one = released.copy()
+    with_one.loc[0, "version"] = "unreleased"
+    with_one.to_csv(data / "evidence_changes.csv", index=False, lineterminator="\n")
+    assert shown_release(ROOT / "CITATION.cff", data_dir=data).pending is True
 
 
 def test_a_finding_links_to_its_anchor_on_the_synthesis_page():

@@ -8,6 +8,7 @@ carries one. (The footers of the built pages are checked in tests/browser/test_c
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import shutil
@@ -18,9 +19,11 @@ import nbformat
 import pytest
 import yaml
 
+from helpers import DATA
+
 from pcn_evidence import load_table
 from pcn_evidence.citation import bibtex, cited_item, plain_citation, read_citation
-from pcn_evidence.release import Release, release_from_cff
+from pcn_evidence.release import PENDING, Release, shown_release
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -58,8 +61,8 @@ def how_to_cite_copies(release: Release, notebook: Path) -> list[str]:
 
 def disagreements(root: Path) -> list[str]:
     """Every copy of a release fact under ``root`` that differs from its CITATION.cff."""
-    cff = read_citation(root / "CITATION.cff")
-    release = release_from_cff(cff)
+    # the book's own data say whether changes are unreleased (a planted fault's copy holds no data to read)
+    release = shown_release(root / "CITATION.cff", data_dir=DATA)
     problems = []
     pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
     if f'version = "{release.version}"' not in pyproject:
@@ -78,8 +81,8 @@ def disagreements(root: Path) -> list[str]:
     if "version" in package and package["version"] != release.version:
         problems.append(f"data/datapackage.json: version is {package['version']!r}, not {release.version!r}")
     problems += how_to_cite_copies(release, root / "chapters" / "how_to_cite.ipynb")
-    footer = footer_html(release, "how_to_cite.html")
-    for fact in (f"Version {release.version}", release.released.isoformat()):
+    footer = footer_html(release, "how_to_cite.html", "whats_new.html")
+    for fact in (f"Version {release.version}", release.released.isoformat(), *([PENDING] if release.pending else [])):
         if fact not in footer:
             problems.append(f"_ext/pcn_cite.py: the footer does not show {fact!r}")
     return problems
@@ -150,3 +153,11 @@ def test_a_doi_added_to_citation_cff_but_not_to_how_to_cite_is_caught(copy: Path
         cff.write("doi: 10.5281/zenodo.1234\n")
     found = disagreements(copy)
     assert any("the glued book_doi" in p for p in found) and any("the book's BibTeX" in p for p in found)
+
+
+def test_the_footer_says_when_the_book_holds_unreleased_changes_and_links_what_is_new():
+    release = shown_release(ROOT / "CITATION.cff")
+    released, pending = (dataclasses.replace(release, pending=value) for value in (False, True))
+    assert PENDING not in footer_html(released, "how_to_cite.html", "whats_new.html")
+    assert f'<a href="whats_new.html">{PENDING}</a>' in footer_html(pending, "how_to_cite.html", "whats_new.html")
+    assert f"· {PENDING} ·" in footer_html(pending, "how_to_cite.html", None)  # said even without the page

@@ -11,8 +11,8 @@ of what it declares it reads (chapters/inputs.yml: its tables with their schemas
 and files such as CITATION.cff) plus src/pcn_evidence and requirements.txt. A chapter
 whose digest changed is dropped from the cache, re-executed and re-read by Sphinx;
 the others are served from the cache. A change to what every page depends on
-(_config.yml, _toc.yml, _ext/, _static/, the bibliographies) makes Sphinx re-read
-every page. Chapters run in parallel (one kernel per core) before Sphinx runs,
+(_config.yml, _toc.yml, _ext/, _static/, the bibliographies, the record of evidence
+changes that every footer reads) makes Sphinx re-read every page. Chapters run in parallel (one kernel per core) before Sphinx runs,
 since `jb build` executes one notebook at a time.
 """
 
@@ -44,6 +44,9 @@ EXECUTION_INPUTS = ("src/pcn_evidence", "requirements.txt")  # part of every cha
 SITE_INPUTS = ("_config.yml", "_toc.yml", "_ext", "_static", "references.bib", "references-standards.bib",
                "references-context.bib", "CITATION.cff",
                "requirements.txt")  # every page is re-read when one changes
+# ...and when one of these, in the data folder, changes: every footer and citation says whether the
+# book holds evidence changes made since its last release (_ext/pcn_cite.py)
+SITE_DATA = ("evidence_changes.csv",)
 REREAD_ENV = "PCN_REREAD_DOCS"  # read by _ext/pcn_html.py: pages whose chapter was re-executed
 
 
@@ -120,7 +123,7 @@ def chapter_digest(path: Path, root: Path = ROOT) -> str:
 
 def site_digest(root: Path = ROOT) -> str:
     """The digest of what every page depends on: a change makes Sphinx re-read the whole book."""
-    return _digest(_expand(root, SITE_INPUTS), root)
+    return _digest(_expand(root, SITE_INPUTS) + [data_dir(root) / name for name in SITE_DATA], root)
 
 
 def toc_files(root: Path = ROOT) -> list[str]:

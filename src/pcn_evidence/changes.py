@@ -37,7 +37,7 @@ from .datapackage import DataPackage, read_package, split_list
 from .errors import EvidenceError
 from .facts import fact_tables
 
-__all__ = ["describe_history", "UNRELEASED", "CHANGES_TABLE", "COLUMNS", "COMPONENTS", "CHANGE_ORDER", "FIELD_LABELS", "Snapshot", "snapshot",
+__all__ = ["describe_history", "has_unreleased", "UNRELEASED", "CHANGES_TABLE", "COLUMNS", "COMPONENTS", "CHANGE_ORDER", "FIELD_LABELS", "Snapshot", "snapshot",
            "compare", "merge", "label_release", "version_key", "history", "confidence_changes", "describe"]
 
 #: The version of changes made since the last release; a release relabels them with its number.
@@ -256,6 +256,15 @@ def history(changes: pd.DataFrame, ids: Iterable[str], rests_on: Mapping[str, Se
         versions = [since, *own["version"], *moved["version"]]
         records.append({"id": item, "since": since, "changed": max(versions, key=version_key)})
     return pd.DataFrame(records, columns=["id", "since", "changed"])
+
+
+def has_unreleased(changes: pd.DataFrame) -> bool:
+    """Whether the recorded changes hold some made since the last release (the book is then not that release).
+
+    >>> has_unreleased(pd.DataFrame({"version": ["0.1.0", UNRELEASED]})), has_unreleased(pd.DataFrame({"version": []}))
+    (True, False)
+    """
+    return bool((changes["version"] == UNRELEASED).any())
 
 
 def describe_history(since: str, changed: str) -> str:

@@ -30,6 +30,15 @@ Finding f-example: "Staff reported an example". https://example.org/book/chapter
   note    = {Finding f-example: "Staff reported an example". Version 1.2.0, released 2026-01-31}
 }
 
+A build that holds evidence changes made after its release (``pending``) is not that
+release, and its citations say so:
+
+>>> from pcn_evidence.release import release_from_cff
+>>> from dataclasses import replace
+>>> print(plain_citation(replace(release_from_cff(cff), pending=True)))  # doctest: +NORMALIZE_WHITESPACE
+Smith, Ann; The book team (2026). An evidence book. Version 1.2.0, released 2026-01-31, with later changes
+not yet released. https://example.org/book/
+
 Why ``@misc``: every BibTeX style, classic or biblatex, defines it and requires no
 field a book like this lacks; ``@techreport`` requires an ``institution`` and prints
 "Technical report", and ``@online`` exists only in biblatex. biblatex reads
@@ -47,7 +56,7 @@ from typing import Any, Mapping
 import yaml
 
 from .inputs import book_root, check_file
-from .release import Release, release_from_cff
+from .release import PENDING, Release, release_from_cff
 
 __all__ = ["CitedItem", "ItemKind", "ITEM_KINDS", "read_citation", "item_kind", "cited_item", "plain_citation",
            "bibtex", "bibtex_key", "citation_problems"]
@@ -110,10 +119,15 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _version_part(release: Release) -> str:
+    """``Version x.y.z, released <date>``, and, in a build with changes made since, that they are not released."""
+    pending = f", {PENDING}" if release.pending else ""
+    return f"Version {release.version}, released {release.released.isoformat()}{pending}"
+
+
 def _book_part(release: Release) -> str:
     doi = f", https://doi.org/{release.doi}" if release.doi else ""
-    return (f"{'; '.join(release.authors)} ({release.year}). {_one_line(release.title)}. "
-            f"Version {release.version}, released {release.released.isoformat()}{doi}.")
+    return f"{'; '.join(release.authors)} ({release.year}). {_one_line(release.title)}. {_version_part(release)}{doi}."
 
 
 def plain_citation(release: Release | Mapping[str, Any], item: CitedItem | None = None) -> str:
@@ -150,7 +164,7 @@ def bibtex_key(item: CitedItem | None = None) -> str:
 def bibtex(release: Release | Mapping[str, Any], item: CitedItem | None = None) -> str:
     """A BibTeX ``@misc`` entry for the book at this version, or for one statement in it."""
     release = _release(release)
-    when = f"Version {release.version}, released {release.released.isoformat()}"
+    when = _version_part(release)
     fields = {
         "author": " and ".join(_bibtex_author(release, a) for a in release.authors),
         "title": "{" + _bibtex_text(release.title) + "}",
@@ -186,6 +200,8 @@ def citation_problems(release: Release | Mapping[str, Any], text: str | None = N
             problems.append(f"plain citation: no release date {release.released.isoformat()}")
         if not text.rstrip().endswith(" " + url):
             problems.append(f"plain citation: does not end with the absolute URL {url}")
+        if release.pending and PENDING not in text:
+            problems.append(f"plain citation: does not say that this build is not the release ('{PENDING}')")
         if not release.doi and re.search(r"\bdoi\b|doi\.org", text, re.IGNORECASE):
             problems.append("plain citation: shows a DOI, but CITATION.cff has none")
         if text.strip() != expected:
@@ -204,6 +220,8 @@ def citation_problems(release: Release | Mapping[str, Any], text: str | None = N
             problems.append("BibTeX: has a doi field, but CITATION.cff has none")
         if release.doi and not has_doi:
             problems.append(f"BibTeX: no doi field for the configured DOI {release.doi}")
+        if release.pending and PENDING not in entry.split("note", 1)[-1]:
+            problems.append(f"BibTeX: the note does not say that this build is not the release ('{PENDING}')")
         if item and item.id not in entry.split("note", 1)[-1]:
             problems.append(f"BibTeX: the note does not name {item.kind.lower()} {item.id}")
     return problems

@@ -12,8 +12,8 @@ copy can drift.
 ('1.2.0', '2026-01-31', None)
 >>> release.page_url("chapters/key_messages", "km-x")
 'https://example.org/book/chapters/key_messages.html#km-x'
->>> release.is_entity("The book team"), release.year
-(True, 2026)
+>>> release.is_entity("The book team"), release.year, release.pending
+(True, 2026, False)
 
 A citation that points nowhere is worse than none, so a base URL that is not
 absolute stops everything that reads the release, naming the file and field:
@@ -29,12 +29,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-__all__ = ["Release", "ReleaseError", "read_release", "release_from_cff"]
+__all__ = ["PENDING", "Release", "ReleaseError", "read_release", "release_from_cff", "shown_release"]
+
+#: What a citation and the footer add when the book holds evidence changes made after its last release.
+PENDING = "with later changes not yet released"
 
 #: x.y.z, optionally with a pre-release or build suffix (semantic versioning): what `make release` takes.
 VERSION = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
@@ -66,6 +69,9 @@ class Release:
     #: The authors that are groups or organisations (CFF ``name:``), not persons: BibTeX must
     #: brace them whole, or it reads "PCN evidence book contributors" as a person surnamed "contributors".
     entity_authors: frozenset[str] = field(default_factory=frozenset)
+    #: True when this build holds evidence changes made since the release (data/evidence_changes.csv records
+    #: them as unreleased): its text is then not the release's, and every citation and footer says so.
+    pending: bool = False
 
     @property
     def year(self) -> int:
@@ -138,3 +144,15 @@ def read_release(path: Path | str | None = None) -> Release:
     from .citation import read_citation  # citation reads the file; this module only interprets it
 
     return release_from_cff(read_citation(path), file=Path(path).name if path else "CITATION.cff")
+
+
+def shown_release(path: Path | str | None = None, data_dir: Path | str | None = None) -> Release:
+    """The release as the book shows and cites it: CITATION.cff's facts, ``pending`` when the recorded
+    evidence changes (data/evidence_changes.csv) hold some made since that release.
+
+    Within a chapter, CITATION.cff and the evidence_changes table must both be declared.
+    """
+    from .changes import CHANGES_TABLE, has_unreleased  # the record of changes is data; this module is not
+    from .load import load_table
+
+    return replace(read_release(path), pending=has_unreleased(load_table(CHANGES_TABLE, data_dir)))

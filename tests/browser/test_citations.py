@@ -20,9 +20,10 @@ from pages import HTML, ROOT
 sys.path.insert(0, str(ROOT / "src"))
 from pcn_evidence import load_table  # noqa: E402
 from pcn_evidence.citation import ITEM_KINDS, citation_problems, cited_item, plain_citation  # noqa: E402
-from pcn_evidence.release import Release, read_release  # noqa: E402
+from pcn_evidence.release import PENDING, Release, shown_release  # noqa: E402
 
 HOW_TO_CITE = "chapters/how_to_cite.html"
+WHATS_NEW = "chapters/whats_new.html"
 
 
 @cache
@@ -35,7 +36,7 @@ def soup(page: str) -> BeautifulSoup:
 
 @cache
 def release() -> Release:
-    return read_release(ROOT / "CITATION.cff")
+    return shown_release(ROOT / "CITATION.cff")  # pending when data/ records unreleased changes, as the pages say
 
 
 def statements() -> dict[str, str]:
@@ -173,6 +174,11 @@ def test_every_footer_shows_the_version_and_release_date_and_links_to_how_to_cit
         text = " ".join(footer[0].get_text().split())
         assert f"Version {facts.version} · evidence assessed {facts.released.isoformat()}" in text, f"{page}: {text}"
         assert ("DOI" in text) == bool(facts.doi), f"{page}: a DOI shown only when configured"
+        assert (PENDING in text) == facts.pending, f"{page}: unreleased changes are said to be there exactly when they are"
+        if facts.pending:
+            href = footer[0].find("a", string=PENDING)["href"]
+            target = (HTML / page).parent / href if href != "#" else HTML / page
+            assert target.resolve() == (HTML / WHATS_NEW).resolve(), f"{page}: the changes link to {href}"
         link = footer[0].find("a", string="How to cite")
         target = (HTML / page).parent / link["href"] if link["href"] != "#" else HTML / page
         assert target.resolve() == (HTML / HOW_TO_CITE).resolve(), f"{page}: How to cite links to {link['href']}"
