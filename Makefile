@@ -36,9 +36,18 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	@$(PY) tools/book.py build
 
+# cffconvert, the Citation File Format's validator, pins jsonschema 3.2, which the book's environment
+# cannot hold (Jupyter needs 4): it gets a venv of its own, used by tests/test_citation.py.
+CFF_VENV  := _build/cffconvert
+CFF_STAMP := $(CFF_VENV)/.installed
+$(CFF_STAMP): requirements-cff.txt
+	test -x $(CFF_VENV)/bin/python || $(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-cff.txt
+	touch $(CFF_STAMP)
+
 # The type checker first (the package ships py.typed), then unit tests, the package's doctests and
 # nbval over every chapter, on both cores.
-test: $(STAMP)
+test: $(STAMP) $(CFF_STAMP)
 	@$(PY) -m mypy
 	$(PY) -m pytest -n auto --dist loadfile tests chapters src/pcn_evidence --doctest-modules --nbval --nbval-current-env --ignore=tests/browser --ignore=tests/lab
 
