@@ -12,8 +12,9 @@ and files such as CITATION.cff) plus src/pcn_evidence and requirements.txt. A ch
 whose digest changed is dropped from the cache, re-executed and re-read by Sphinx;
 the others are served from the cache. A change to what every page depends on
 (_config.yml, _toc.yml, _ext/, _static/, the bibliographies, the record of evidence
-changes that every footer reads) makes Sphinx re-read every page. Chapters run in parallel (one kernel per core) before Sphinx runs,
-since `jb build` executes one notebook at a time.
+changes that every footer reads) makes Sphinx re-read every page. Chapters run in
+parallel (one kernel per core) before Sphinx runs, since `jb build` executes one
+notebook at a time.
 """
 
 from __future__ import annotations

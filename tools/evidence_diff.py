@@ -7,12 +7,12 @@
     python tools/evidence_diff.py v0.1.0 --to v0.2.0     # between two versions
 
 FROM and --to are anything git names (a tag, a commit); `v<version>` is that release's
-commit, found from the history (tools/release.py, release_commits), so no tag is needed. FROM
-defaults to the last release. Their data packages are read with `git archive` into a temporary
-folder: the working tree is never touched. The
-version a ref stands for is the one its CITATION.cff states. Where a version kept its key
-messages on the key-messages page rather than in data/key_messages.csv (0.1.0 did), they
-are read from that page's notebook as stored at the ref. The comparison itself is
+commit, found from the history (tools/release.py, release_commits), so no tag is needed.
+FROM defaults to the last release. Their data packages are read with `git archive` into a
+temporary folder: the working tree is never touched. The version a ref stands for is the
+one its CITATION.cff states. Where a version kept its key messages on the key-messages page
+rather than in data/key_messages.csv (0.1.0 did), they are read from that page's notebook
+as stored at the ref. The comparison itself is
 pcn_evidence.changes, which the What's-new chapter also uses.
 """
 
