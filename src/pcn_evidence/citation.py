@@ -121,8 +121,7 @@ def _one_line(text: str) -> str:
 
 def _version_part(release: Release) -> str:
     """``Version x.y.z, released <date>``, and, in a build with changes made since, that they are not released."""
-    pending = f", {PENDING}" if release.pending else ""
-    return f"Version {release.version}, released {release.released.isoformat()}{pending}"
+    return f"Version {release.version}, released {release.released.isoformat()}{release.pending_note}"
 
 
 def _book_part(release: Release) -> str:

@@ -74,6 +74,12 @@ class Release:
     pending: bool = False
 
     @property
+    def pending_note(self) -> str:
+        """What a version statement adds in a build with unreleased changes (``", with later changes not yet
+        released"``); nothing in a release."""
+        return f", {PENDING}" if self.pending else ""
+
+    @property
     def year(self) -> int:
         """The year of release, as an author-year citation prints it."""
         return self.released.year

@@ -41,7 +41,7 @@ from .citation import cited_item, plain_citation
 from .dates import describe_date
 from .downloads import _EPOCH, downloads_dir
 from .inputs import book_root, check_file
-from .release import PENDING, Release
+from .release import Release
 
 __all__ = ["BRIEFING_FILE", "MESSAGES_PAGE", "CONFIDENCE_PAGE", "INTERPRETATION_LABEL", "OUTSIDE_CONTEXT_LABEL",
            "Reference", "read_references", "write_briefing", "save_briefing", "BriefingDownload"]
@@ -143,7 +143,7 @@ def _set_up(doc: WordDocument, release: Release) -> None:
         section.page_width, section.page_height = Mm(210), Mm(297)  # A4, as NHS documents are printed
         section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(25)
         # a printed page still says which version it comes from
-        section.footer.paragraphs[0].text = f"{release.title}. Version {release.version}{_pending(release)}. " \
+        section.footer.paragraphs[0].text = f"{release.title}. Version {release.version}{release.pending_note}. " \
                                             f"{release.base_url}"
     styles["Normal"].font.size = Pt(11)
     released = dt.datetime.combine(release.released, dt.time())
@@ -161,15 +161,10 @@ def _set_up(doc: WordDocument, release: Release) -> None:
                 del rels[rel_id]
 
 
-def _pending(release: Release) -> str:
-    """What a version statement adds when the briefing holds evidence changes made after the release."""
-    return f", {PENDING}" if release.pending else ""
-
-
 def _front_matter(doc: WordDocument, release: Release, dates: EvidenceDates, limitations: Sequence[Limitation]) -> None:
     doc.add_paragraph(release.title, style="Title")
     doc.add_paragraph(f"Key messages for briefings. Version {release.version}, released "
-                      f"{describe_date(release.released.isoformat())}{_pending(release)}.", style="Subtitle")
+                      f"{describe_date(release.released.isoformat())}{release.pending_note}.", style="Subtitle")
     undated = (f" Of the {dates.sources} sources, {dates.undated_sources} give no date in their text."
                if dates.undated_sources else "")
     _labelled(doc, "Evidence dates: ", f"the study's interviews took place from {dates.fieldwork}; the latest dated "
