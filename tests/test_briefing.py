@@ -6,6 +6,7 @@ Each check runs on the shipped messages and on a copy with the fault it catches 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from pathlib import Path
 
@@ -14,9 +15,10 @@ import pytest
 
 from helpers import IN_CI, SOURCES
 from pcn_evidence import EvidenceError, load_table
-from pcn_evidence.briefing import (HEADLINE_WORDS, SUMMARY_WORDS, BriefingMessage, briefing_limitations,
-                                   briefing_messages, confidence_text, describe_period, evidence_dates,
-                                   message_problems, quoted_word_problems)
+from pcn_evidence.briefing import (HEADLINE_WORDS, OTHER_EVIDENCE_WORDS, SUMMARY_WORDS, BriefingMessage,
+                                   briefing_limitations, briefing_messages, confidence_text, describe_period,
+                                   evidence_dates, message_findings, message_problems, other_evidence_problems,
+                                   quoted_phrases, quoted_word_problems, unnamed_number_problems)
 from pcn_evidence.facts import facts
 
 SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
@@ -25,7 +27,8 @@ FIELDWORK = "tl-ccg-staff-interviews"  # the study's fieldwork in data/timeline.
 
 @pytest.fixture(scope="module")
 def tables() -> dict[str, pd.DataFrame]:
-    names = ("key_messages", "cerqual", "outside_context", "accounts", "limitations", "timeline", "sources")
+    names = ("key_messages", "cerqual", "outside_context", "accounts", "limitations", "timeline", "sources",
+             "evidence_matrix")
     return {name: load_table(name) for name in names}
 
 
@@ -217,3 +220,75 @@ def test_a_missing_fieldwork_event_or_undated_evidence_is_named(tables):
 ])
 def test_describe_period_says_a_shared_year_once(start, end, words):
     assert describe_period(start, end) == words
+
+
+# --- what a message rests on, what it leaves out, what its numbers count -------------------------------------
+
+
+def test_the_tally_of_findings_behind_the_messages_counts_only_those_findings():
+    """A finding that no message rests on is not among "the findings the messages rest on"."""
+    a = BriefingMessage("km-a", 1, "h", "s", (("f-1", "moderate"), ("f-2", "low")), (), (), ())
+    b = BriefingMessage("km-b", 2, "h", "s", (("f-2", "low"), ("f-3", "very low")), (), (), ())
+    assert message_findings([a, b]) == ["f-1", "f-2", "f-3"]
+    assert message_findings([b]) == ["f-2", "f-3"]  # f-1, in no message, is not counted
+
+
+def test_the_key_messages_page_glues_the_count_of_the_findings_behind_its_messages(messages):
+    """The page's "the messages rest on N findings" is computed from the messages, not from every finding."""
+    notebook = json.loads((Path(__file__).resolve().parents[1] / "chapters" / "key_messages.ipynb").read_text())
+    glued = {output["metadata"]["scrapbook"]["name"]: output["data"]
+             for cell in notebook["cells"] for output in cell.get("outputs", [])
+             if "scrapbook" in output.get("metadata", {})}
+    assert glued["km_n_findings"]["application/papermill.record/text/plain"] == str(len(message_findings(messages)))
+
+
+def test_every_number_in_a_message_is_named_by_what_it_counts(tables, all_facts):
+    assert unnamed_number_problems(tables["key_messages"], all_facts) == []
+
+
+def test_a_number_reused_for_something_else_is_caught(tables, all_facts):
+    """The fault behind '15 social prescribers ... had to be redeployed': a count set beside another claim."""
+    frame = tables["key_messages"].copy()
+    row = frame.index[frame["summary"].str.contains("{fact:", regex=False)][0]
+    fact_id = frame.at[row, "summary"].split("{fact:")[1].split("}")[0]
+    frame.loc[row, "summary"] = f"In one area, {{fact:{fact_id}}} had to be redeployed."
+    assert unnamed_number_problems(frame, all_facts) == [
+        f"{frame.at[row, 'id']}: {{fact:{fact_id}}} is not named by its unit ({all_facts[fact_id].unit!r}) within 6 words"]
+
+
+def test_every_message_gives_the_evidence_that_qualifies_or_contradicts_it(messages, tables):
+    assert other_evidence_problems(messages, tables["evidence_matrix"]) == []
+    assert all(word_count <= OTHER_EVIDENCE_WORDS for word_count in (len(m.other_evidence.split()) for m in messages))
+
+
+def test_a_message_that_leaves_out_qualifying_evidence_is_caught(messages, tables):
+    matrix = tables["evidence_matrix"]
+    qualified = set(matrix.loc[matrix["stance"].isin(["qualifies", "contradicts"]), "finding_id"])
+    index = next(i for i, m in enumerate(messages) if {f for f, _ in m.confidence} & qualified)
+    bare = _replace(messages, index, other_evidence="")
+    problems = other_evidence_problems(bare, matrix)
+    assert len(problems) == 1 and problems[0].startswith(f"{messages[index].id}: ")
+    assert problems[0].endswith("but the message gives no other evidence")
+    own_only = _replace(messages, index, source_ids=tuple(
+        s for s in messages[index].source_ids
+        if s not in set(matrix.loc[matrix["finding_id"].isin([f for f, _ in messages[index].confidence])
+                                   & matrix["stance"].isin(["qualifies", "contradicts"]), "source_id"])))
+    assert "cites none of the sources that qualify or contradict" in other_evidence_problems(own_only, matrix)[0]
+
+
+def test_a_long_other_evidence_is_caught(messages, account_names):
+    long = "As reported, " + " ".join(["more"] * OTHER_EVIDENCE_WORDS)
+    problems = message_problems(_replace(messages, 0, other_evidence=long), account_names)
+    assert problems == [f"{messages[0].id}: the other evidence has {len(long.split())} words once its numbers are "
+                        f"filled in, more than {OTHER_EVIDENCE_WORDS}"]
+
+
+def test_a_quoted_word_changed_in_the_other_evidence_is_caught(messages, tables):
+    texts = _source_texts(tables)
+    quoting = next(i for i, m in enumerate(messages) if "'" in m.other_evidence.replace("'s ", " "))
+    phrase = quoted_phrases(messages[quoting].other_evidence)[0]
+    changed = _replace(messages, quoting, other_evidence=messages[quoting].other_evidence.replace(
+        f"'{phrase}'", "'utterly transformed'"))
+    assert quoted_word_problems(changed, texts) == [
+        f"{messages[quoting].id}: 'utterly transformed' is not verbatim in any cited source "
+        f"({', '.join(messages[quoting].source_ids)})"]

@@ -11,10 +11,11 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import ROOT
+from helpers import IN_CI, ROOT, SOURCES
 from pcn_evidence import load_table, numbers_in, split_tags, vocabulary
 from pcn_evidence.evidence import (check_styles, complete_matrix, finding_labels, in_finding_order,
-                                   independent_streams, matrix_problems, ordered_findings, tally)
+                                   independent_streams, matrix_problems, ordered_findings, stream_problems,
+                                   tally)
 
 CHAPTERS = ROOT / "chapters"
 
@@ -85,11 +86,44 @@ def test_tally_keeps_the_vocabulary_order_and_its_zeros_and_refuses_unknown_valu
         tally(["supports", "agrees"], stances)
 
 
-def test_independent_streams_count_a_restatement_once(cells, sources):
-    stream = dict(zip(sources["id"], sources["evidence_stream"]))
-    assert independent_streams(cells, "f-ccg-mergers", stream) == ["the BJGP study"]  # Healthcare Leader restates it
-    assert len(set(stream.values())) == 3
-    assert independent_streams(cells, "f-leadership", stream)[0] != "the BJGP study"  # the study is silent on it
+def _cells(rows: list[tuple[str, str, str, list[str]]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["finding_id", "source_id", "stance", "ids"])
+
+
+def test_independent_streams_count_a_restatement_once():
+    stream = {"study": "the study", "report-of-study": "the study", "press": "a body's report"}
+    cells = _cells([("f-a", "study", "supports", ["s-1"]), ("f-a", "report-of-study", "supports", ["h-1"]),
+                    ("f-a", "press", "silent", [])])
+    assert independent_streams(cells, "f-a", stream) == ["the study"]
+
+
+def test_a_fact_counts_under_its_own_line_not_its_articles():
+    """Attribution is per fact: an official figure inside an article on a body's report is not the report's."""
+    stream = {"study": "the study", "press": "a body's report"}
+    cells = _cells([("f-a", "study", "qualifies", ["s-1"]), ("f-a", "press", "supports", ["p-figure"])])
+    assert independent_streams(cells, "f-a", stream) == ["the study", "a body's report"]  # filed per article
+    assert independent_streams(cells, "f-a", stream, {"p-figure": "the regulator's figures"}) == [
+        "the study", "the regulator's figures"]
+
+
+def test_every_press_fact_an_outlet_reports_of_its_own_has_its_own_line(sources):
+    press = load_table("press_findings")
+    assert stream_problems(press, sources) == []
+
+
+def test_own_reporting_filed_under_the_covered_report_is_caught(sources):
+    press = load_table("press_findings")
+    covering = set(sources.loc[sources["covers"].fillna("") != "", "id"])
+    row = press.index[press["source_id"].isin(covering) & (press["reports_on"] == "outlet reporting")][0]
+    fact_id = press.at[row, "id"]
+    blanked = press.copy()
+    blanked.loc[row, "evidence_stream"] = ""
+    assert [p.split(":")[0] for p in stream_problems(blanked, sources)] == [fact_id]
+    article = sources.set_index("id").at[press.at[row, "source_id"], "evidence_stream"]
+    same = press.copy()
+    same.loc[row, "evidence_stream"] = article
+    assert stream_problems(same, sources) == [f"{fact_id}: its evidence_stream is its article's ({article!r}), "
+                                              "though the outlet reports it of its own"]
 
 
 def test_in_finding_order_needs_one_row_per_finding(findings, cerqual):
@@ -204,3 +238,44 @@ def test_synthesis_chapter_anchors_every_finding_under_its_title(findings):
 def test_chapter_labels(name, label):
     body = _markdown(name).split("---", 2)[2]  # after the jupytext header
     assert body.lstrip().startswith(f"({label})=")
+
+
+# --------------------------------------------------------------------------- whose words: titles match the source
+
+#: Job titles a note may give a speaker; each must be the cited source's own, so an actor is never promoted.
+ROLE_TITLES = ("chief executive", "co-chair", "chair", "director", "president", "chief officer", "secretary")
+
+
+def _source_text(sources: pd.DataFrame) -> dict[str, str]:
+    if not SOURCES.is_dir():
+        if IN_CI:
+            pytest.fail(f"job titles cannot be checked in CI: no reference sources at {SOURCES}")
+        pytest.skip(f"LOUD SKIP: job titles in the notes were not checked: no reference sources at {SOURCES}")
+    return {row.id: (SOURCES / row.source_file).read_text(encoding="utf-8").lower()
+            for row in sources.itertuples() if (SOURCES / row.source_file).is_file()}
+
+
+def title_problems(matrix: pd.DataFrame, texts: dict[str, str]) -> list[str]:
+    """Matrix notes that give someone a job title their source does not use."""
+    problems = []
+    for row in matrix.itertuples(index=False):
+        note = row.note.lower()
+        for title in ROLE_TITLES:
+            if re.search(rf"\b{re.escape(title)}\b", note) and title not in texts.get(row.source_id, ""):
+                problems.append(f"{row.finding_id} x {row.source_id}: {title!r} is not in the source")
+                break
+    return problems
+
+
+def test_every_job_title_in_a_note_is_the_sources_own(matrix, sources):
+    assert title_problems(matrix, _source_text(sources)) == []
+
+
+def test_a_job_title_the_source_does_not_give_is_caught(matrix, sources):
+    """The fault behind calling the PCN Network director a 'chief executive'."""
+    texts = _source_text(sources)
+    row = matrix.index[matrix["note"].str.contains("director", regex=False) & (matrix["source_id"] != "bjgp-2021")][0]
+    planted = matrix.copy()
+    planted.loc[row, "note"] = planted.at[row, "note"].replace("director", "chief executive", 1)
+    assert title_problems(planted, texts) == [
+        f"{matrix.at[row, 'finding_id']} x {matrix.at[row, 'source_id']}: 'chief executive' is not in the source"]

@@ -1,7 +1,8 @@
 """Key messages in the form a briefing lifts them, built from ``data/`` alone.
 
 A key message (``data/key_messages.csv``) is a headline that names whose account
-it is, a summary of about 35 words, the findings it rests on with their
+it is, a summary of about 35 words, the main other evidence the book holds that
+qualifies or sets it in context (``other_evidence``), the findings it rests on with their
 GRADE-CERQual confidence, and "what this means now" for ICBs, PCNs and national
 policy: the book's interpretation, with any outside context it relies on
 (``data/outside_context.csv``) dated and referenced. The key-messages page and the
@@ -19,8 +20,11 @@ value is filled in, so a changed count changes every message that quotes it.
 (9, ['nirvana', 'cavalry'])
 
 The same messages are checked before anything renders them: :func:`message_problems`
-(lengths, whose account, no numbers in the interpretation) and :func:`quoted_word_problems`
-(quoted words are a cited source's own). The limitations and evidence dates a briefing
+(lengths, whose account, each number named by what it counts, no numbers in the
+interpretation), :func:`other_evidence_problems` (a message whose findings another
+source qualifies or contradicts says so) and :func:`quoted_word_problems` (quoted
+words are a cited source's own). :func:`message_findings` is the set of findings the
+messages rest on, which is what a tally "the messages rest on" must count. The limitations and evidence dates a briefing
 opens with come from :func:`briefing_limitations` and :func:`evidence_dates`.
 """
 
@@ -42,13 +46,19 @@ from .provenance import is_verbatim
 __all__ = ["AUDIENCES", "HEADLINE_WORDS", "SUMMARY_WORDS", "OutsideContext", "BriefingMessage", "fill_facts",
            "fact_text", "confidence_text", "word_count", "quoted_phrases", "placeholder_ids", "briefing_messages",
            "message_problems", "quoted_word_problems", "Limitation", "briefing_limitations", "EvidenceDates",
-           "evidence_dates", "describe_period"]
+           "evidence_dates", "describe_period", "OTHER_EVIDENCE_WORDS", "message_findings",
+           "other_evidence_problems", "unnamed_number_problems"]
 
 #: The audiences of "what this means now", as columns of key_messages.csv and the labels readers see.
 AUDIENCES: tuple[tuple[str, str], ...] = (("for_icbs", "Integrated care boards"), ("for_pcns", "Primary care networks"),
                                            ("for_national", "National policy"))
 HEADLINE_WORDS = 12  # "a headline of at most about 12 words"
 SUMMARY_WORDS = 35  # "a summary of at most about 35 words"
+OTHER_EVIDENCE_WORDS = 40  # the qualifying or contrary evidence beside a summary, as short as the summary
+#: Stances of the evidence matrix that a message must not leave out (data/schemas/evidence_matrix.json).
+CONTRARY_STANCES = ("qualifies", "contradicts")
+#: How many words either side of a number may name what it counts ("staff from 4 CCGs", "CCGs from 135 to 106").
+UNIT_WINDOW = 6
 
 _PLACEHOLDER = re.compile(r"\{fact:([a-z0-9-]+)\}")
 # Quoted words: a single or curly quote not inside a word (so "PCNs'" and "CCG's" are apostrophes).
@@ -78,6 +88,7 @@ class BriefingMessage:
     source_ids: tuple[str, ...]
     meanings: tuple[tuple[str, str], ...]  # (audience label, the book's interpretation)
     context: tuple[OutsideContext, ...]
+    other_evidence: str = ""  # the main qualifying, contrary or separate evidence, attributed; numbers filled in
 
 
 def fact_text(fact: Fact) -> str:
@@ -114,6 +125,11 @@ def quoted_phrases(text: str) -> list[str]:
     return _QUOTED.findall(text)
 
 
+def _text(cell: object) -> str:
+    """A cell's text, ``""`` for an empty (NaN or None) cell."""
+    return cell if isinstance(cell, str) else ""
+
+
 def _problem(row: int, column: str, value: str, message: str) -> Problem:
     return Problem("data/key_messages.csv", message, row=row, line=row + 1, column=column, value=value)
 
@@ -132,21 +148,28 @@ def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str],
     messages = []
     for row_number, (_, row) in enumerate(key_messages.iterrows(), start=1):
         sources = tuple(split_tags(row["source_ids"]))
-        try:
-            summary = fill_facts(row["summary"], facts)
-        except EvidenceError as error:
-            problems += [_problem(row_number, "summary", row["summary"][:60], p.message) for p in error.problems]
+        filled = {}
+        for column in ("summary", "other_evidence"):
+            template = _text(row.get(column))
+            try:
+                filled[column] = fill_facts(template, facts)
+            except EvidenceError as error:
+                problems += [_problem(row_number, column, template[:60], p.message) for p in error.problems]
+                continue
+            for fact_id in placeholder_ids(template):
+                if facts[fact_id].source_id not in sources:
+                    problems.append(_problem(row_number, column, fact_id, f"the fact comes from "
+                                             f"{facts[fact_id].source_id!r}, which is not in source_ids "
+                                             f"{list(sources)}"))
+        if len(filled) < 2:
             continue
-        for fact_id in placeholder_ids(row["summary"]):
-            if facts[fact_id].source_id not in sources:
-                problems.append(_problem(row_number, "summary", fact_id, f"the fact comes from "
-                                         f"{facts[fact_id].source_id!r}, which is not in source_ids {list(sources)}"))
         findings = split_tags(row["finding_ids"])
         messages.append(BriefingMessage(
-            id=row["id"], order=int(row["order"]), headline=row["heading"], summary=summary,
+            id=row["id"], order=int(row["order"]), headline=row["heading"], summary=filled["summary"],
             confidence=tuple((f, confidence[f]) for f in findings), source_ids=sources,
             meanings=tuple((label, row[column]) for column, label in AUDIENCES),
-            context=tuple(context[c] for c in split_tags(row.get("context_ids")))))
+            context=tuple(context[c] for c in split_tags(row.get("context_ids"))),
+            other_evidence=filled["other_evidence"]))
     if problems:
         raise EvidenceError(problems)
     return sorted(messages, key=lambda m: m.order)
@@ -180,6 +203,9 @@ def message_problems(messages: Iterable[BriefingMessage], account_names: Iterabl
         if word_count(message.summary) > SUMMARY_WORDS:
             problems.append(f"{message.id}: the summary has {word_count(message.summary)} words once its numbers are "
                             f"filled in, more than {SUMMARY_WORDS}")
+        if word_count(message.other_evidence) > OTHER_EVIDENCE_WORDS:
+            problems.append(f"{message.id}: the other evidence has {word_count(message.other_evidence)} words once "
+                            f"its numbers are filled in, more than {OTHER_EVIDENCE_WORDS}")
         problems += [f"{message.id}: what this means for {label} has a number: {text!r}"
                      for label, text in message.meanings if re.search(r"\d", text)]
     return problems
@@ -199,13 +225,98 @@ def quoted_word_problems(messages: Iterable[BriefingMessage], source_texts: Mapp
     problems = []
     for message in messages:
         missing = [s for s in message.source_ids if s not in source_texts]
-        if missing and quoted_phrases(message.summary):
+        if missing and quoted_phrases(message.summary + " " + message.other_evidence):
             problems.append(f"{message.id}: no text of the cited source(s) {', '.join(missing)} to check its quoted "
                             "words against")
-        for phrase in quoted_phrases(message.summary):
+        for phrase in quoted_phrases(message.summary + " " + message.other_evidence):
             if not any(is_verbatim(phrase, source_texts[s]) for s in message.source_ids if s in source_texts):
                 problems.append(f"{message.id}: {phrase!r} is not verbatim in any cited source "
                                 f"({', '.join(message.source_ids)})")
+    return problems
+
+
+def message_findings(messages: Iterable[BriefingMessage]) -> list[str]:
+    """The findings the messages rest on, each once, in the order the messages list them.
+
+    A tally of "the findings the messages rest on" counts these, not every synthesised finding.
+
+    >>> a = BriefingMessage("km-a", 1, "h", "s", (("f-x", "low"), ("f-y", "moderate")), (), (), ())
+    >>> b = BriefingMessage("km-b", 2, "h", "s", (("f-y", "moderate"),), (), (), ())
+    >>> message_findings([a, b])
+    ['f-x', 'f-y']
+    """
+    return list(dict.fromkeys(finding for message in messages for finding, _ in message.confidence))
+
+
+def other_evidence_problems(messages: Iterable[BriefingMessage], matrix: pd.DataFrame) -> list[str]:
+    """Messages that leave out a source which qualifies or contradicts a finding they rest on.
+
+    ``matrix`` is the evidence matrix (``finding_id``, ``source_id``, ``stance``). Where any
+    source qualifies or contradicts one of a message's findings, the message must say so in
+    ``other_evidence`` and cite at least one of those sources, so that a reader lifting the
+    summary alone is not given one side.
+
+    >>> matrix = pd.DataFrame({"finding_id": ["f-x"], "source_id": ["press"], "stance": ["qualifies"]})
+    >>> bare = BriefingMessage("km-x", 1, "h", "s", (("f-x", "low"),), ("study",), (), ())
+    >>> other_evidence_problems([bare], matrix)
+    ['km-x: press qualifies or contradicts f-x, but the message gives no other evidence']
+    >>> uncited = BriefingMessage("km-x", 1, "h", "s", (("f-x", "low"),), ("study",), (), (), "But press said so.")
+    >>> other_evidence_problems([uncited], matrix)
+    ['km-x: its other evidence cites none of the sources that qualify or contradict its findings (press)']
+    """
+    contrary = matrix[matrix["stance"].isin(CONTRARY_STANCES)]
+    problems = []
+    for message in messages:
+        findings = [finding for finding, _ in message.confidence]
+        rows = contrary[contrary["finding_id"].isin(findings)]
+        if rows.empty:
+            continue
+        against = list(dict.fromkeys(rows["source_id"]))
+        if not message.other_evidence.strip():
+            first = rows.iloc[0]
+            problems.append(f"{message.id}: {first['source_id']} qualifies or contradicts {first['finding_id']}, but "
+                            "the message gives no other evidence")
+        elif not set(against) & set(message.source_ids):
+            problems.append(f"{message.id}: its other evidence cites none of the sources that qualify or contradict "
+                            f"its findings ({', '.join(against)})")
+    return problems
+
+
+def _unit_stem(unit: str) -> str:
+    """The word a text must use near a number to say what it counts: the unit's first word, singular, lower case."""
+    words = [w for w in re.findall(r"[A-Za-z]+", unit) if w.lower() not in {"of", "the", "a"}]
+    return words[0].lower().rstrip("s") if words else ""
+
+
+def unnamed_number_problems(key_messages: pd.DataFrame, facts: Mapping[str, Fact]) -> list[str]:
+    """Numbers in a message that are not named by what they count.
+
+    A ``{fact:<id>}`` placeholder must stand within :data:`UNIT_WINDOW` words of its fact's
+    unit (``unit`` in the fact table: "CCGs", "social prescribers"), so that a count of CCGs
+    is not read as a count of interviewees, nor a count of staff as a count of those redeployed.
+    Facts with no unit (a date, a version) are exempt.
+
+    >>> from pcn_evidence.facts import Fact
+    >>> fs = {"tc-x": Fact("tc-x", "theme_counts", "s", "p", "q", number=4.0, unit="CCGs")}
+    >>> frame = pd.DataFrame({"id": ["km-a", "km-b"], "summary": ["Staff from {fact:tc-x} CCGs agreed.",
+    ...                                                         "Of {fact:tc-x} interviewees, most agreed."]})
+    >>> unnamed_number_problems(frame, fs)
+    ["km-b: {fact:tc-x} is not named by its unit ('CCGs') within 6 words"]
+    """
+    problems = []
+    for row in key_messages.itertuples():
+        for column in ("summary", "other_evidence"):
+            text = _text(getattr(row, column, ""))
+            words = text.split()
+            for index, word in enumerate(words):
+                for fact_id in placeholder_ids(word):
+                    stem = _unit_stem(facts[fact_id].unit or "") if fact_id in facts else ""
+                    if not stem:
+                        continue
+                    near = words[max(0, index - UNIT_WINDOW):index] + words[index + 1:index + 1 + UNIT_WINDOW]
+                    if not any(re.sub(r"[^a-z]", "", w.lower()).startswith(stem) for w in near):
+                        problems.append(f"{row.id}: {{fact:{fact_id}}} is not named by its unit "
+                                        f"({facts[fact_id].unit!r}) within {UNIT_WINDOW} words")
     return problems
 
 

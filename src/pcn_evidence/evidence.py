@@ -31,7 +31,7 @@ import pandas as pd
 from .load import split_tags
 
 __all__ = ["ordered_findings", "matrix_problems", "complete_matrix", "in_finding_order", "tally",
-           "independent_streams", "finding_labels", "check_styles"]
+           "independent_streams", "stream_problems", "finding_labels", "check_styles"]
 
 
 def ordered_findings(findings: pd.DataFrame) -> pd.DataFrame:
@@ -105,15 +105,58 @@ def tally(values: Iterable[str], vocabulary: Sequence[str]) -> dict[str, int]:
 
 
 def independent_streams(cells: pd.DataFrame, finding_id: str, stream_of: Mapping[str, str],
-                        silent: str = "silent") -> list[str]:
-    """The independent lines of evidence not silent on a finding, each once, in the order of ``stream_of``.
+                        fact_stream: Mapping[str, str] | None = None, silent: str = "silent") -> list[str]:
+    """The independent lines of evidence not silent on a finding, each once: the sources' first, then others.
 
-    ``stream_of`` maps each source id to its line of evidence (sources.csv ``evidence_stream``):
-    a source that restates another shares its stream, so it is counted once.
+    A line of evidence belongs to each fact a judgement cites, not to the article it came in:
+    ``fact_stream`` maps a fact id to its own line (press_findings ``evidence_stream``, e.g.
+    NHS England's figure in an article about another body's report), and any other fact
+    takes its source's line from ``stream_of`` (sources.csv ``evidence_stream``). A source
+    that restates another shares its line, so the two are counted once.
+
+    >>> cells = pd.DataFrame({"finding_id": ["f-a", "f-a"], "source_id": ["study", "press"],
+    ...                       "stance": ["supports", "supports"], "ids": [["s-1"], ["p-1", "p-2"]]})
+    >>> independent_streams(cells, "f-a", {"study": "the study", "press": "the study"}, {"p-2": "the regulator"})
+    ['the study', 'the regulator']
     """
+    fact_stream = fact_stream or {}
     rows = cells[(cells["finding_id"] == finding_id) & (cells["stance"] != silent)]
-    speaking = {stream_of[s] for s in rows["source_id"]}
-    return [s for s in dict.fromkeys(stream_of.values()) if s in speaking]
+    speaking: list[str] = []
+    for source, ids in zip(rows["source_id"], rows["ids"]):
+        speaking += [fact_stream.get(fact_id) or stream_of[source] for fact_id in ids] or [stream_of[source]]
+    known = list(dict.fromkeys(stream_of.values()))
+    return [s for s in known if s in speaking] + [s for s in dict.fromkeys(speaking) if s not in known]
+
+
+def stream_problems(press: pd.DataFrame, sources: pd.DataFrame, own_reporting: str = "outlet reporting") -> list[str]:
+    """Press facts filed under a report they are not part of: attribution is per fact, not per article.
+
+    In an article that covers another's work (sources.csv ``covers`` is set), a fact the outlet
+    reports of its own (``reports_on`` is ``own_reporting``: its background, an official figure,
+    its own analysis) must name its own ``evidence_stream``, and that must differ from the
+    article's, or it would be counted as the covered report's evidence.
+
+    >>> sources = pd.DataFrame({"id": ["pulse"], "covers": ["a report"], "evidence_stream": ["the report"]})
+    >>> press = pd.DataFrame({"id": ["pf-a", "pf-b"], "source_id": ["pulse", "pulse"],
+    ...                       "reports_on": ["outlet reporting", "the report"], "evidence_stream": ["", ""]})
+    >>> stream_problems(press, sources)
+    ["pf-a: the outlet's own reporting in an article on a report, with no evidence_stream of its own"]
+    """
+    covering = sources[sources["covers"].fillna("").astype(str).str.strip() != ""]
+    article_stream = dict(zip(covering["id"], covering["evidence_stream"]))
+    problems = []
+    for row in press.itertuples(index=False):
+        if row.source_id not in article_stream or row.reports_on != own_reporting:
+            continue
+        own = row.evidence_stream if isinstance(row.evidence_stream, str) else ""
+        if not own.strip():
+            covered = covering.set_index("id").at[row.source_id, "covers"]
+            problems.append(f"{row.id}: the outlet's own reporting in an article on {covered}, with no "
+                            "evidence_stream of its own")
+        elif own == article_stream[row.source_id]:
+            problems.append(f"{row.id}: its evidence_stream is its article's ({own!r}), though the outlet reports it "
+                            "of its own")
+    return problems
 
 
 def finding_labels(findings: pd.DataFrame) -> list[str]:

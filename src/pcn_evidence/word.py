@@ -191,6 +191,8 @@ def _message(doc: WordDocument, message: BriefingMessage, release: Release, sour
              references: Mapping[str, Reference]) -> None:
     doc.add_heading(message.headline, level=2)
     doc.add_paragraph(message.summary)
+    if message.other_evidence:
+        _labelled(doc, "Other evidence: ", message.other_evidence)
     _labelled(doc, "Sources: ", "; ".join(source_labels[s] for s in message.source_ids) + ".")
     _labelled(doc, "Confidence (GRADE-CERQual): ", "; ".join(f"finding {f}, {level}" for f, level in message.confidence)
               + ".")
