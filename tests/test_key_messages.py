@@ -73,10 +73,11 @@ def test_the_page_headings_are_the_data_headings(blocks, messages):
 
 def test_each_message_shows_its_summary_confidence_and_meaning(shown, messages):
     level = dict(zip(*[load_table("cerqual")[c] for c in ("finding_id", "confidence")]))
+    label = dict(zip(*[load_table("synthesis_findings")[c] for c in ("id", "label")]))
     for message in messages.itertuples(index=False):
         text = shown[message.id]
         for finding in split_tags(message.finding_ids):
-            assert f"**{level[finding]}** for finding {{ref}}`{finding} <{finding}>`" in text, (message.id, finding)
+            assert f"**{level[finding]}** for {{ref}}`{label[finding]} <{finding}>`" in text, (message.id, finding)
         assert "What this means now (the book's interpretation)" in text, message.id
         assert re.search(r"\*History:\* (in the book since version|new since)", text), f"{message.id}: no history"
         for column in ("for_icbs", "for_pcns", "for_national"):
