@@ -16,9 +16,10 @@ import pytest
 from helpers import IN_CI, SOURCES
 from pcn_evidence import EvidenceError, load_table
 from pcn_evidence.briefing import (HEADLINE_WORDS, OTHER_EVIDENCE_WORDS, SUMMARY_WORDS, BriefingMessage,
-                                   briefing_limitations, briefing_messages, confidence_text, describe_period,
+                                   briefing_limitations, briefing_messages, confidence_text,
                                    evidence_dates, message_findings, message_problems, other_evidence_problems,
                                    quoted_phrases, quoted_word_problems, unnamed_number_problems)
+from pcn_evidence.dates import describe_span
 from pcn_evidence.facts import facts
 
 SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
@@ -218,8 +219,8 @@ def test_a_missing_fieldwork_event_or_undated_evidence_is_named(tables):
     ("2019-08", None, "August 2019"),
     ("2019-08", "2019-08", "August 2019"),
 ])
-def test_describe_period_says_a_shared_year_once(start, end, words):
-    assert describe_period(start, end) == words
+def test_describe_span_says_a_shared_year_once(start, end, words):
+    assert describe_span(start, end, year_once=True) == words
 
 
 # --- what a message rests on, what it leaves out, what its numbers count -------------------------------------

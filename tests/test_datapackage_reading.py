@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pcn_evidence import EvidenceError
-from pcn_evidence.datapackage import default_data_dir, parse_cell, read_package, split_list
+from pcn_evidence.datapackage import default_data_dir, parse_cell, read_package, split_tags
 
 SCHEMA = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"},
                      {"name": "note", "type": "string"}]}
@@ -207,4 +207,4 @@ def test_a_cell_that_is_not_its_type_is_refused(text, kind, message):
     (float("nan"), []),  # a missing cell as pandas gives it
 ])
 def test_a_list_cell_is_split_on_semicolons(cell, items):
-    assert split_list(cell) == items
+    assert split_tags(cell) == items

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from .load import split_tags
+from .datapackage import split_tags
 
 __all__ = ["CONCERNS", "downgrade_problems", "supporting_sources", "research_support_problems", "fact_topics",
            "topic_support_problems", "attribution_problems"]

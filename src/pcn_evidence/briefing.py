@@ -38,15 +38,15 @@ import pandas as pd
 
 from .errors import EvidenceError, Problem
 from .facts import Fact
-from .dates import describe_date, parse_partial_date
-from .load import split_tags
+from .dates import describe_date, describe_span, parse_partial_date
+from .datapackage import split_tags
 from .prose import format_number
 from .provenance import is_verbatim
 
 __all__ = ["AUDIENCES", "HEADLINE_WORDS", "SUMMARY_WORDS", "OutsideContext", "BriefingMessage", "fill_facts",
            "fact_text", "confidence_text", "word_count", "quoted_phrases", "placeholder_ids", "briefing_messages",
            "message_problems", "quoted_word_problems", "Limitation", "briefing_limitations", "EvidenceDates",
-           "evidence_dates", "describe_period", "OTHER_EVIDENCE_WORDS", "message_findings",
+           "evidence_dates", "OTHER_EVIDENCE_WORDS", "message_findings",
            "other_evidence_problems", "unnamed_number_problems"]
 
 #: The audiences of "what this means now", as columns of key_messages.csv and the labels readers see.
@@ -337,20 +337,6 @@ def briefing_limitations(limitations: pd.DataFrame, accounts: pd.DataFrame) -> l
                        else None) for row in rows.itertuples()]
 
 
-def describe_period(start: str, end: str | None = None) -> str:
-    """A span of partial dates in words, the year said once when both ends share it.
-
-    >>> describe_period("2019-08", "2019-12"), describe_period("2019-12", "2020-03"), describe_period("2019-08")
-    ('August to December 2019', 'December 2019 to March 2020', 'August 2019')
-    """
-    if end is None or pd.isna(end) or end == start:
-        return describe_date(start)
-    first, last = describe_date(start), describe_date(end)
-    if parse_partial_date(start).first.year == parse_partial_date(end).first.year and " " in first:
-        first = first.rsplit(" ", 1)[0]
-    return f"{first} to {last}"
-
-
 @dataclass(frozen=True)
 class EvidenceDates:
     """How current the evidence is: the study's fieldwork and the latest dated source."""
@@ -376,6 +362,6 @@ def evidence_dates(timeline: pd.DataFrame, sources: pd.DataFrame, fieldwork_even
     if dated.empty:
         raise ValueError("data/sources.csv gives no source a date: the evidence cannot be dated")
     latest = max(dated.itertuples(), key=lambda row: parse_partial_date(str(row.date)).first)
-    return EvidenceDates(fieldwork=describe_period(str(event["start"]), event["end"]),
+    return EvidenceDates(fieldwork=describe_span(str(event["start"]), event["end"], year_once=True),
                          latest_source=describe_date(str(latest.date)), latest_source_label=str(latest.label),
                          sources=len(sources), undated_sources=len(sources) - len(dated))

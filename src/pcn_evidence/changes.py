@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .datapackage import DataPackage, read_package, split_list
+from .datapackage import DataPackage, read_package, split_tags
 from .errors import EvidenceError
 from .facts import fact_tables
 
@@ -107,7 +107,7 @@ def snapshot(data_dir: Path | str, messages: Iterable[Record] | None = None) -> 
     if "key_messages" in rows:
         messages = [{k: r[k] for k in ("id", "heading", "finding_ids")} for r in rows["key_messages"]]
     known = None if messages is None else {m["id"]: {"heading": m["heading"],
-                                                     "finding_ids": "; ".join(split_list(m["finding_ids"]))}
+                                                     "finding_ids": "; ".join(split_tags(m["finding_ids"]))}
                                            for m in messages}
     sources = {r["id"]: r["title"] for r in rows.get("sources", [])}
     return Snapshot(findings, ratings, known, sources, _fact_sources(package))
@@ -154,7 +154,7 @@ def _message_rows(old: Snapshot, new: Snapshot) -> list[Record]:
             rows += [_row("key message", mid, change, name, **{side: record[name]}) for name in ("heading",
                                                                                               "finding_ids")]
             continue
-        if set(split_list(before["finding_ids"])) != set(split_list(after["finding_ids"])):
+        if set(split_tags(before["finding_ids"])) != set(split_tags(after["finding_ids"])):
             rows.append(_row("key message", mid, "findings changed", "finding_ids", before["finding_ids"],
                              after["finding_ids"]))
         if before["heading"] != after["heading"]:
@@ -339,7 +339,7 @@ def describe(changes: pd.DataFrame, title: str = "Evidence changes") -> str:
                 lines.append(f"  {kind} {item}")
                 for name, old, new in zip(fields["field"], fields["old"], fields["new"]):
                     if name == "facts":
-                        lines.append(f"      {len(split_list(old or new))} {change.split()[-1]}: {old or new}")
+                        lines.append(f"      {len(split_tags(old or new))} {change.split()[-1]}: {old or new}")
                     else:
                         lines.append(f"      {FIELD_LABELS.get(name, name)}: {_arrow(old, new)}")
     return "\n".join(lines) + "\n"

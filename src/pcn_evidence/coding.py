@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from .datapackage import DataPackage, split_list
+from .datapackage import DataPackage, split_tags
 from .errors import Problem
 from .facts import Fact, facts
 from .provenance import normalise
-from .schema import validate_package
+from .load import validated_package
 
 __all__ = ["Sentence", "split_sentences", "source_sentences", "digest", "holds_number", "reports_speech",
            "carries", "citable_facts", "Audit", "audit"]
@@ -135,7 +135,7 @@ def citable_facts(data_dir: Path | str | None = None) -> dict[str, Fact]:
 
     The COREQ appraisal is keyed by checklist item; its quotes are the study's, carried by design facts.
     """
-    package = validate_package(data_dir)
+    package = validated_package(data_dir)
     keyed = {name for name, table in package.tables.items() if "id" in table.header}
     return {key: item for key, item in facts(data_dir).items() if item.table in keyed}
 
@@ -160,7 +160,7 @@ def _texts(package: DataPackage, sources_dir: Path) -> dict[str, tuple[str, str]
 
 def audit(sources_dir: Path | str, data_dir: Path | str | None = None) -> Audit:
     """Check that every sentence of every source at hand has a current, well-founded decision."""
-    package = validate_package(data_dir)
+    package = validated_package(data_dir)
     table = package.tables[DECISIONS]
     reasons = {row["id"]: row for row in package.tables[REASONS].rows}
     coded = citable_facts(data_dir)
@@ -192,7 +192,7 @@ def audit(sources_dir: Path | str, data_dir: Path | str | None = None) -> Audit:
         if row["locator"] not in [said.locator for said in places[key]]:
             problem(f"the sentence with this digest is at {' and '.join(s.locator for s in places[key])}", "locator",
                     row["locator"])
-        ids = split_list(row["fact_ids"])
+        ids = split_tags(row["fact_ids"])
         if row["decision"] == "coded":
             if not ids:
                 problem("a coded sentence names the facts that carry it", "fact_ids", "")

@@ -8,7 +8,7 @@ where there is one, the line and column. :mod:`pcn_evidence.schema` then checks 
 >>> package, problems = read_package()
 >>> problems, "theme_counts" in package.tables
 ([], True)
->>> split_list("sf-a; tc-b;")
+>>> split_tags("sf-a; tc-b;")
 ['sf-a', 'tc-b']
 """
 
@@ -23,10 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .errors import EvidenceError, Problem
 from .inputs import book_root
 
-__all__ = ["DataPackage", "Table", "default_data_dir", "read_package", "parse_cell", "split_list"]
+__all__ = ["DataPackage", "Table", "default_data_dir", "read_package", "parse_cell", "split_tags"]
 
 
 @dataclass(frozen=True)
@@ -193,10 +195,12 @@ def parse_cell(text: str, field_type: str) -> Any:
     return text
 
 
-def split_list(cell: str | None) -> list[str]:
+def split_tags(cell: object) -> list[str]:
     """Split a semicolon-separated list cell (``"ccg-support; covid-19"``) into its items.
 
+    The one list splitter, for raw CSV text and typed frames alike: a missing cell (``None``,
+    NaN, ``pd.NA``) has no items, and any other value is split as text.
     """
-    if cell is None or not isinstance(cell, str):
+    if cell is None or (not isinstance(cell, str) and pd.isna(cell)):
         return []
-    return [item.strip() for item in cell.split(";") if item.strip()]
+    return [item.strip() for item in str(cell).split(";") if item.strip()]

@@ -64,15 +64,23 @@ def describe_date(text: str, short: bool = False) -> str:
     return f"{when.first.day} {names[when.first.month]} {when.first.year}"
 
 
-def describe_span(start: str, end: str | None = None, short: bool = False) -> str:
+def describe_span(start: str, end: str | None = None, short: bool = False, year_once: bool = False) -> str:
     """``'August 2019 to December 2019'`` for a period, or the single date.
+
+    With ``year_once``, a year both ends share is said once, as a briefing reads it.
 
     >>> describe_span("2019-08", "2019-12")
     'August 2019 to December 2019'
+    >>> describe_span("2019-08", "2019-12", year_once=True), describe_span("2019-12", "2020-03", year_once=True)
+    ('August to December 2019', 'December 2019 to March 2020')
     """
     if end is None or pd.isna(end) or end == start:
         return describe_date(start, short)
-    return f"{describe_date(start, short)} to {describe_date(end, short)}"
+    first, last = describe_date(start, short), describe_date(end, short)
+    same_year = parse_partial_date(start).first.year == parse_partial_date(end).first.year
+    if year_once and same_year and " " in first:
+        first = first.rsplit(" ", 1)[0]
+    return f"{first} to {last}"
 
 
 def months_between(earlier: str, later: str) -> int:

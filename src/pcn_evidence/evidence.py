@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from .load import split_tags
+from .datapackage import split_tags
 
 __all__ = ["ordered_findings", "matrix_problems", "complete_matrix", "in_finding_order", "tally",
            "independent_streams", "stream_problems", "finding_labels", "check_styles"]

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from . import inputs
 from .datapackage import DataPackage, Table, parse_cell
-from .schema import validate_package
+from .load import package_key, validated_package
 
 __all__ = ["Fact", "fact", "facts", "ledger", "fact_tables"]
 
@@ -83,27 +84,30 @@ def _facts_of(table: Table) -> Iterator[Fact]:
                    text=row.get("value") or None)
 
 
-def facts(data_dir: Path | str | None = None) -> dict[str, Fact]:
-    """Every coded fact by id (within a chapter: the facts of the tables it declares)."""
-    package = validate_package(data_dir)
+@lru_cache(maxsize=4)
+def _index(directory: Path, fingerprint: tuple) -> dict[str, Fact]:
+    """Every coded fact of the package by id, built once per version of the data."""
     found: dict[str, Fact] = {}
-    for table in fact_tables(package):
-        declared = inputs.active()
-        if declared is not None and not declared.reads_table(table.name):
-            continue
+    for table in fact_tables(validated_package(directory)):
         for item in _facts_of(table):
             found.setdefault(item.id, item)
     return found
 
 
+def facts(data_dir: Path | str | None = None) -> dict[str, Fact]:
+    """Every coded fact by id (within a chapter: the facts of the tables it declares)."""
+    declared = inputs.active()
+    return {fact_id: item for fact_id, item in _index(*package_key(data_dir)).items()
+            if declared is None or declared.reads_table(item.table)}
+
+
 def fact(fact_id: str, data_dir: Path | str | None = None) -> Fact:
     """The coded fact with this id; a clear error if there is none, or if its table is undeclared."""
-    package = validate_package(data_dir)
-    for table in fact_tables(package):
-        if fact_id in {row[_key(table)] for row in table.rows}:
-            inputs.check_table(table.name)
-            return next(f for f in _facts_of(table) if f.id == fact_id)
-    raise KeyError(f"no coded fact {fact_id!r} in the data package")
+    found = _index(*package_key(data_dir)).get(fact_id)
+    if found is None:
+        raise KeyError(f"no coded fact {fact_id!r} in the data package")
+    inputs.check_table(found.table)
+    return found
 
 
 def ledger(data_dir: Path | str | None = None) -> pd.DataFrame:
@@ -111,7 +115,7 @@ def ledger(data_dir: Path | str | None = None) -> pd.DataFrame:
 
     Within a chapter, every fact table must be declared: the ledger reads them all.
     """
-    package = validate_package(data_dir)
+    package = validated_package(data_dir)
     records = []
     for table in fact_tables(package):
         inputs.check_table(table.name)

@@ -17,10 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import inputs
-from .datapackage import DataPackage, default_data_dir, parse_cell, read_package, split_list
+from .datapackage import DataPackage, default_data_dir, parse_cell, read_package, split_tags
 from .schema import validate_package
 
-__all__ = ["load_package", "load_table", "table_names", "split_tags", "vocabulary", "labels"]
+__all__ = ["package_key", "validated_package", "load_package", "load_table", "table_names", "split_tags", "vocabulary",
+           "labels"]
 
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "string": "string"}
 
@@ -33,9 +34,34 @@ def _fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
     )
 
 
+def _directory(data_dir: Path | str | None) -> Path:
+    return Path(data_dir).resolve() if data_dir is not None else default_data_dir()
+
+
+def package_key(data_dir: Path | str | None = None) -> tuple[Path, tuple]:
+    """The data folder and a fingerprint of its files: a cache key that changes when any data file does."""
+    directory = _directory(data_dir)
+    return directory, _fingerprint(directory)
+
+
+@lru_cache(maxsize=4)
+def _validated(directory: Path, fingerprint: tuple) -> DataPackage:
+    return validate_package(directory)
+
+
+def validated_package(data_dir: Path | str | None = None) -> DataPackage:
+    """The data package read and validated once per process, again only when a data file changes.
+
+    Every reader of the evidence (tables, facts, the ledger, coding decisions, provenance)
+    starts here, so a chapter validates the package once however many facts it quotes.
+    Raises :class:`pcn_evidence.EvidenceError` listing every problem; a failure is not cached.
+    """
+    return _validated(*package_key(data_dir))
+
+
 @lru_cache(maxsize=4)
 def _load(directory: Path, fingerprint: tuple) -> dict[str, pd.DataFrame]:
-    package = validate_package(directory)
+    package = _validated(directory, fingerprint)
     return {name: _frame(package, name) for name in package.tables}
 
 
@@ -56,8 +82,7 @@ def load_package(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
     Raises :class:`pcn_evidence.EvidenceError` listing every problem if the data
     do not match the schema. Returned frames are copies: callers may modify them.
     """
-    directory = Path(data_dir).resolve() if data_dir is not None else default_data_dir()
-    frames = _load(directory, _fingerprint(directory))
+    frames = _load(*package_key(data_dir))
     return {name: frame.copy() for name, frame in frames.items()}
 
 
@@ -77,12 +102,6 @@ def table_names(data_dir: Path | str | None = None) -> list[str]:
     """Names of the tables, in the order datapackage.json lists them."""
     return list(load_package(data_dir))
 
-
-def split_tags(cell: object) -> list[str]:
-    """Split a semicolon-separated list cell (``"ccg-support; covid-19"``); a missing cell gives ``[]``."""
-    if cell is None or (not isinstance(cell, str) and pd.isna(cell)):
-        return []
-    return split_list(str(cell))
 
 
 def vocabulary(table: str, field: str, data_dir: Path | str | None = None) -> list[str]:

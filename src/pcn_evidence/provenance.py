@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from .errors import Problem
-from .schema import validate_package
+from .load import validated_package
 
 __all__ = ["normalise", "is_verbatim", "quote_problems"]
 
@@ -39,7 +39,7 @@ def _quote_columns(fields: list[dict]) -> list[str]:
 
 def quote_problems(sources_dir: Path | str, data_dir: Path | str | None = None) -> list[Problem]:
     """Every quote that is not verbatim in the source its row names."""
-    package = validate_package(data_dir)
+    package = validated_package(data_dir)
     sources_dir = Path(sources_dir)
     files = {row["id"]: row["source_file"] for row in package.tables["sources"].rows}
     texts = {sid: (sources_dir / name).read_text(encoding="utf-8") for sid, name in files.items()

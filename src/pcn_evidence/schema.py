@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .datapackage import DataPackage, Table, parse_cell, read_package, split_list
+from .datapackage import DataPackage, Table, parse_cell, read_package, split_tags
 from .errors import EvidenceError, Problem
 from .numbers import states_number
 
@@ -258,7 +258,7 @@ def _evidence_id_problems(package: DataPackage) -> list[Problem]:
             if not field.get("pcn:evidence_ids") or field["name"] not in table.header:
                 continue
             for index, row in enumerate(table.rows):
-                for fact_id in split_list(row[field["name"]]):
+                for fact_id in split_tags(row[field["name"]]):
                     if fact_id not in facts:
                         message = "unknown evidence id; expected ids of coded facts (e.g. tc-…, pf-…, sf-…)"
                     elif "source_id" in row and facts[fact_id] != row["source_id"]:
@@ -288,7 +288,7 @@ def _list_reference_problems(package: DataPackage) -> list[Problem]:
                 continue
             vocabulary = [row[reference["field"]] for row in target.rows]
             for index, row in enumerate(table.rows):
-                unknown = [tag for tag in split_list(row[field["name"]]) if tag not in vocabulary]
+                unknown = [tag for tag in split_tags(row[field["name"]]) if tag not in vocabulary]
                 if unknown:
                     problems.append(Problem(table.label, f"unknown tag(s) {', '.join(map(repr, unknown))}; expected "
                                                          f"tags from {target.label} ({', '.join(vocabulary)}) "
