@@ -49,8 +49,9 @@ class Inputs:
 @pytest.fixture(scope="module")
 def inputs() -> Inputs:
     cerqual = load_table("cerqual")
+    findings = load_table("synthesis_findings")
     messages = briefing_messages(load_table("key_messages"), dict(zip(cerqual["finding_id"], cerqual["confidence"])),
-                                 facts(), load_table("outside_context"))
+                                 facts(), load_table("outside_context"), dict(zip(findings["id"], findings["label"])))
     sources = load_table("sources")
     return Inputs(messages, briefing_limitations(load_table("limitations"), load_table("accounts")), shown_release(),
                   evidence_dates(load_table("timeline"), sources, FIELDWORK),
@@ -124,8 +125,8 @@ def briefing_problems(path: Path, inputs: Inputs) -> list[str]:
         sources = "Sources: " + "; ".join(inputs.source_labels[s] for s in message.source_ids) + "."
         if sources not in normal:
             problems.append(f"{where}: sources not named ({sources!r})")
-        confidence = ("Confidence (GRADE-CERQual): " + "; ".join(f"finding {f}, {level}" for f, level in
-                                                                  message.confidence) + ".")
+        confidence = ("Confidence (GRADE-CERQual): " + "; ".join(f"{label}, {level}" for label, level in
+                                                                  message.rated) + ".")
         if confidence not in normal:
             problems.append(f"{where}: confidence missing or altered (expected {confidence!r})")
         if section.texts("Heading 3") != [INTERPRETATION_LABEL]:
@@ -241,7 +242,7 @@ def test_an_altered_confidence_is_caught(inputs, tmp_path):
     path = inputs.write(tmp_path / "b.docx", messages=[changed, *inputs.messages[1:]])
     assert briefing_problems(path, inputs) == [
         f"{message.id}: confidence missing or altered (expected 'Confidence (GRADE-CERQual): "
-        + "; ".join(f"finding {f}, {level}" for f, level in message.confidence) + ".')"]
+        + "; ".join(f"{label}, {level}" for label, level in message.rated) + ".')"]
 
 
 def test_a_lost_audience_bullet_outside_context_or_limitation_is_caught(inputs, tmp_path):
@@ -327,3 +328,10 @@ def test_the_pack_is_written_only_during_a_build_and_the_link_is_the_same(inputs
 def test_the_link_escapes_what_it_prints():
     html = BriefingDownload(file='a"<b>.docx')._repr_html_()
     assert '<b>' not in html and "&lt;b&gt;" in html and 'a&quot;' in html
+
+
+def test_the_briefing_names_findings_by_their_labels_never_their_ids(inputs, written):
+    text = "\n".join(p.text for p in docx.Document(str(written)).paragraphs)
+    finding_ids = {finding for message in inputs.messages for finding, _ in message.confidence}
+    assert not [f for f in finding_ids if f in text]
+    assert all(label in text for message in inputs.messages for label in message.finding_labels)

@@ -89,6 +89,13 @@ class BriefingMessage:
     meanings: tuple[tuple[str, str], ...]  # (audience label, the book's interpretation)
     context: tuple[OutsideContext, ...]
     other_evidence: str = ""  # the main qualifying, contrary or separate evidence, attributed; numbers filled in
+    finding_labels: tuple[str, ...] = ()  # the short label readers see for each finding in ``confidence``
+
+    @property
+    def rated(self) -> list[tuple[str, str]]:
+        """(what readers call the finding, its level): the finding's label, never its internal id, when known."""
+        labels = self.finding_labels or tuple(finding for finding, _ in self.confidence)
+        return [(label, level) for label, (_, level) in zip(labels, self.confidence)]
 
 
 def fact_text(fact: Fact) -> str:
@@ -135,10 +142,12 @@ def _problem(row: int, column: str, value: str, message: str) -> Problem:
 
 
 def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str], facts: Mapping[str, Fact],
-                      outside_context: pd.DataFrame) -> list[BriefingMessage]:
+                      outside_context: pd.DataFrame, finding_labels: Mapping[str, str] | None = None
+                      ) -> list[BriefingMessage]:
     """The key messages in display order, with numbers filled in and each finding's confidence.
 
-    ``confidence`` maps finding id to its GRADE-CERQual level (``cerqual.csv``). Raises
+    ``confidence`` maps finding id to its GRADE-CERQual level (``cerqual.csv``), and
+    ``finding_labels`` each finding id to the short label readers see (its ``label``). Raises
     :class:`EvidenceError` listing every summary that quotes an unknown fact or a fact
     from a source the message does not cite.
     """
@@ -169,7 +178,8 @@ def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str],
             confidence=tuple((f, confidence[f]) for f in findings), source_ids=sources,
             meanings=tuple((label, row[column]) for column, label in AUDIENCES),
             context=tuple(context[c] for c in split_tags(row.get("context_ids"))),
-            other_evidence=filled["other_evidence"]))
+            other_evidence=filled["other_evidence"],
+            finding_labels=tuple((finding_labels or {}).get(f, f) for f in findings) if finding_labels else ()))
     if problems:
         raise EvidenceError(problems)
     return sorted(messages, key=lambda m: m.order)

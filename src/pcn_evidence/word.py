@@ -194,7 +194,7 @@ def _message(doc: WordDocument, message: BriefingMessage, release: Release, sour
     if message.other_evidence:
         _labelled(doc, "Other evidence: ", message.other_evidence)
     _labelled(doc, "Sources: ", "; ".join(source_labels[s] for s in message.source_ids) + ".")
-    _labelled(doc, "Confidence (GRADE-CERQual): ", "; ".join(f"finding {f}, {level}" for f, level in message.confidence)
+    _labelled(doc, "Confidence (GRADE-CERQual): ", "; ".join(f"{label}, {level}" for label, level in message.rated)
               + ".")
     doc.add_heading(INTERPRETATION_LABEL, level=3)
     for audience, meaning in message.meanings:
