@@ -12,14 +12,26 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from helpers import IN_CI, SOURCES
+
 from pcn_evidence import EvidenceError, load_table
-from pcn_evidence.briefing import (HEADLINE_WORDS, OTHER_EVIDENCE_WORDS, SUMMARY_WORDS, BriefingMessage,
-                                   briefing_limitations, briefing_messages, confidence_text,
-                                   evidence_dates, message_findings, message_problems, other_evidence_problems,
-                                   quoted_phrases, quoted_word_problems, unnamed_number_problems)
-from pcn_evidence.dates import describe_span
+from pcn_evidence.briefing import (
+    HEADLINE_WORDS,
+    OTHER_EVIDENCE_WORDS,
+    SUMMARY_WORDS,
+    BriefingMessage,
+    briefing_limitations,
+    briefing_messages,
+    confidence_text,
+    evidence_dates,
+    message_findings,
+    message_problems,
+    other_evidence_problems,
+    quoted_phrases,
+    quoted_word_problems,
+    unnamed_number_problems,
+)
+from pcn_evidence.dates import describe_date, describe_span
 from pcn_evidence.facts import facts
 
 SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
@@ -41,7 +53,13 @@ def all_facts():
 def _messages(tables, all_facts, key_messages: pd.DataFrame | None = None) -> list[BriefingMessage]:
     confidence = dict(zip(tables["cerqual"]["finding_id"], tables["cerqual"]["confidence"]))
     frame = tables["key_messages"] if key_messages is None else key_messages
-    return briefing_messages(frame, confidence, all_facts, tables["outside_context"])
+    return briefing_messages(frame, confidence, all_facts, tables["outside_context"], None, _source_dates(tables))
+
+
+def _source_dates(tables) -> dict[str, str]:
+    sources = tables["sources"]
+    dated = sources[sources["date"].notna()]
+    return {source: describe_date(str(date)) for source, date in zip(dated["id"], dated["date"])}
 
 
 @pytest.fixture(scope="module")
@@ -293,3 +311,30 @@ def test_a_quoted_word_changed_in_the_other_evidence_is_caught(messages, tables)
     assert quoted_word_problems(changed, texts) == [
         f"{messages[quoting].id}: 'utterly transformed' is not verbatim in any cited source "
         f"({', '.join(messages[quoting].source_ids)})"]
+
+
+def test_a_sources_date_is_filled_in_never_typed(tables, all_facts):
+    """A summary writes {date:<source id>}; the date comes from sources.csv, like a number from its fact."""
+    frame = tables["key_messages"].copy()
+    row = frame.index[0]
+    dates = _source_dates(tables)
+    source = next(iter(dates))
+    frame.loc[row, "source_ids"] = f"{frame.at[row, 'source_ids']}; {source}"
+    frame.loc[row, "other_evidence"] = f"As of {{date:{source}}}, nothing more."
+    confidence = dict(zip(tables["cerqual"]["finding_id"], tables["cerqual"]["confidence"]))
+    built = briefing_messages(frame, confidence, all_facts, tables["outside_context"], None, dates)
+    assert built[0].other_evidence == f"As of {dates[source]}, nothing more."
+
+
+def test_an_unknown_or_uncited_date_is_caught(tables, all_facts):
+    frame = tables["key_messages"].copy()
+    row = frame.index[0]
+    frame.loc[row, "other_evidence"] = "As of {date:no-such-source}."
+    confidence = dict(zip(tables["cerqual"]["finding_id"], tables["cerqual"]["confidence"]))
+    with pytest.raises(EvidenceError, match=r"\{date:no-such-source\} names no dated source"):
+        briefing_messages(frame, confidence, all_facts, tables["outside_context"], None, _source_dates(tables))
+    cited = set(frame.at[row, "source_ids"].replace(" ", "").split(";"))
+    other = next(s for s in _source_dates(tables) if s not in cited)
+    frame.loc[row, "other_evidence"] = f"As of {{date:{other}}}."
+    with pytest.raises(EvidenceError, match="which is not in source_ids"):
+        briefing_messages(frame, confidence, all_facts, tables["outside_context"], None, _source_dates(tables))

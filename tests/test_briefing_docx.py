@@ -14,19 +14,34 @@ import zipfile
 from pathlib import Path
 
 import docx
+import pandas as pd
 import pytest
-
 from helpers import ROOT
-from pcn_evidence import load_table
-from pcn_evidence.briefing import (BriefingMessage, EvidenceDates, Limitation, briefing_limitations,
-                                   briefing_messages, evidence_dates)
+
+from pcn_evidence import load_table, word
+from pcn_evidence.briefing import (
+    BriefingMessage,
+    EvidenceDates,
+    Limitation,
+    briefing_limitations,
+    briefing_messages,
+    evidence_dates,
+)
+from pcn_evidence.dates import describe_date
 from pcn_evidence.downloads import DOWNLOADS_ENV
 from pcn_evidence.facts import facts
-from pcn_evidence.inputs import Declaration, activate, deactivate, UndeclaredInputError
+from pcn_evidence.inputs import Declaration, UndeclaredInputError, activate, deactivate
 from pcn_evidence.release import PENDING, Release, shown_release
-from pcn_evidence import word
-from pcn_evidence.word import (BRIEFING_FILE, INTERPRETATION_LABEL, OUTSIDE_CONTEXT_LABEL, BriefingDownload,
-                               Reference, read_references, save_briefing, write_briefing)
+from pcn_evidence.word import (
+    BRIEFING_FILE,
+    INTERPRETATION_LABEL,
+    OUTSIDE_CONTEXT_LABEL,
+    BriefingDownload,
+    Reference,
+    read_references,
+    save_briefing,
+    write_briefing,
+)
 
 FIELDWORK = "tl-ccg-staff-interviews"
 
@@ -50,9 +65,11 @@ class Inputs:
 def inputs() -> Inputs:
     cerqual = load_table("cerqual")
     findings = load_table("synthesis_findings")
-    messages = briefing_messages(load_table("key_messages"), dict(zip(cerqual["finding_id"], cerqual["confidence"])),
-                                 facts(), load_table("outside_context"), dict(zip(findings["id"], findings["label"])))
     sources = load_table("sources")
+    dates = {s: describe_date(str(d)) for s, d in zip(sources["id"], sources["date"]) if pd.notna(d)}
+    messages = briefing_messages(load_table("key_messages"), dict(zip(cerqual["finding_id"], cerqual["confidence"])),
+                                 facts(), load_table("outside_context"), dict(zip(findings["id"], findings["label"])),
+                                 dates)
     return Inputs(messages, briefing_limitations(load_table("limitations"), load_table("accounts")), shown_release(),
                   evidence_dates(load_table("timeline"), sources, FIELDWORK),
                   dict(zip(sources["id"], sources["label"])), read_references())
@@ -206,7 +223,7 @@ def test_zip_entries_are_in_a_fixed_order_at_a_fixed_time(written):
 def test_core_properties_are_fixed_from_the_citation_file(written, inputs):
     core = docx.Document(str(written)).core_properties
     release = inputs.release
-    released = dt.datetime.combine(release.released, dt.time(), tzinfo=dt.timezone.utc)
+    released = dt.datetime.combine(release.released, dt.time(), tzinfo=dt.UTC)
     assert (core.title, core.author, core.last_modified_by) == (release.title, "; ".join(release.authors),
                                                                  "; ".join(release.authors))
     assert (core.created, core.modified, core.revision) == (released, released, 1)

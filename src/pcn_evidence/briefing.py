@@ -36,10 +36,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .datapackage import split_tags
+from .dates import describe_date, describe_span, parse_partial_date
 from .errors import EvidenceError, Problem
 from .facts import Fact
-from .dates import describe_date, describe_span, parse_partial_date
-from .datapackage import split_tags
 from .prose import format_number
 from .provenance import is_verbatim
 
@@ -61,6 +61,7 @@ CONTRARY_STANCES = ("qualifies", "contradicts")
 UNIT_WINDOW = 6
 
 _PLACEHOLDER = re.compile(r"\{fact:([a-z0-9-]+)\}")
+_DATE = re.compile(r"\{date:([a-z0-9-]+)\}")  # a cited source's date, in words, from sources.csv
 # Quoted words: a single or curly quote not inside a word (so "PCNs'" and "CCG's" are apostrophes).
 _QUOTED = re.compile(r"(?<![\w])['\u2018]([^'\u2019]+?)['\u2019](?![\w])")
 
@@ -142,19 +143,21 @@ def _problem(row: int, column: str, value: str, message: str) -> Problem:
 
 
 def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str], facts: Mapping[str, Fact],
-                      outside_context: pd.DataFrame, finding_labels: Mapping[str, str] | None = None
-                      ) -> list[BriefingMessage]:
+                      outside_context: pd.DataFrame, finding_labels: Mapping[str, str] | None = None,
+                      source_dates: Mapping[str, str] | None = None) -> list[BriefingMessage]:
     """The key messages in display order, with numbers filled in and each finding's confidence.
 
     ``confidence`` maps finding id to its GRADE-CERQual level (``cerqual.csv``), and
-    ``finding_labels`` each finding id to the short label readers see (its ``label``). Raises
-    :class:`EvidenceError` listing every summary that quotes an unknown fact or a fact
-    from a source the message does not cite.
+    ``finding_labels`` each finding id to the short label readers see (its ``label``).
+    ``source_dates`` maps a dated source's id to its date in words, for ``{date:<source id>}``
+    (a date, like a number, is never typed). Raises :class:`EvidenceError` listing every
+    summary that quotes an unknown fact or date, or one from a source the message does not cite.
     """
     context = {row.id: OutsideContext(row.id, str(row.date), row.statement, row.short, row.reference)
                for row in outside_context.sort_values("order").itertuples()}
     problems: list[Problem] = []
     messages = []
+    dates = dict(source_dates or {})
     for row_number, (_, row) in enumerate(key_messages.iterrows(), start=1):
         sources = tuple(split_tags(row["source_ids"]))
         filled = {}
@@ -172,6 +175,14 @@ def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str],
                                              f"{list(sources)}"))
         if len(filled) < 2:
             continue
+        for column, text in filled.items():
+            for source in _DATE.findall(text):
+                if source not in dates:
+                    problems.append(_problem(row_number, column, source, f"{{date:{source}}} names no dated source"))
+                elif source not in sources:
+                    problems.append(_problem(row_number, column, source,
+                                             f"the date is {source!r}'s, which is not in source_ids"))
+            filled[column] = _DATE.sub(lambda m: dates.get(m.group(1), m.group(0)), text)
         findings = split_tags(row["finding_ids"])
         messages.append(BriefingMessage(
             id=row["id"], order=int(row["order"]), headline=row["heading"], summary=filled["summary"],
