@@ -13,6 +13,8 @@ help:
 	@echo "make book      set up .venv, execute the chapters and build the HTML (warnings are errors)"
 	@echo "make test      set up .venv, run the unit tests and nbval over every chapter"
 	@echo "make outputs   execute the chapters from their .md text twins and store the outputs in the .ipynb"
+	@echo "make lint      ruff: lint the Python and fix what it can (make test checks it)"
+	@echo "make lock      compile every requirements*.txt from its .in (pip-tools)"
 	@echo "make lab       open the chapters in JupyterLab (pinned, with jupytext) to re-run and change them"
 	@echo "make serve     build, then serve _build/html on http://127.0.0.1:8000"
 	@echo "make test-browser  build, then check every page in headless Chromium (console, requests, axe, phone width)"
@@ -45,11 +47,25 @@ $(CFF_STAMP): requirements-cff.txt
 	$(CFF_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-cff.txt
 	touch $(CFF_STAMP)
 
-# The type checker first (the package ships py.typed), then unit tests, the package's doctests and
-# nbval over every chapter, on both cores.
+# The linter (ruff), the type checker (the package ships py.typed), then unit tests, the
+# package's doctests and nbval over every chapter, on both cores.
+LINTED := src tools _ext tests
 test: $(STAMP) $(CFF_STAMP)
+	@$(PY) -m ruff check $(LINTED)
 	@$(PY) -m mypy
 	$(PY) -m pytest -n auto --dist loadfile tests chapters src/pcn_evidence --doctest-modules --nbval --nbval-current-env --ignore=tests/browser --ignore=tests/lab
+
+# ruff fixes what it can (pre-commit does the same on each commit: `pre-commit install`).
+.PHONY: lint lock
+lint: $(STAMP)
+	$(PY) -m ruff check --fix $(LINTED)
+
+# Compile every requirements*.txt from its .in with pip-tools, keeping the current pins where they still fit
+# (upgrade one package: make lock PIP_COMPILE_ARGS="--upgrade-package NAME"). tests/test_requirements.py
+# fails when a lock no longer matches its input.
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --no-emit-index-url --no-emit-trusted-host --no-emit-find-links --strip-extras
+lock: $(STAMP)
+	for input in requirements*.in; do $(PIP_COMPILE) $(PIP_COMPILE_ARGS) --output-file=$${input%.in}.txt $$input || exit 1; done
 
 outputs: $(STAMP)
 	@$(PY) tools/book.py outputs $(CHAPTERS)

@@ -413,9 +413,9 @@ def trim_stylesheets(outdir: Path) -> dict[str, tuple[int, int]]:
     for sheet in stylesheets:
         css = sheet.read_text(encoding="utf-8")
 
-        def subset_url(match: re.Match) -> str:
+        def subset_url(match: re.Match, folder: Path = sheet.parent) -> str:
             # read from the TrueType copy beside the WOFF2: fontTools reads WOFF2 only with brotli too
-            truetype = (sheet.parent / match["path"]).resolve().with_suffix(".ttf")
+            truetype = (folder / match["path"]).resolve().with_suffix(".ttf")
             if not truetype.is_file():
                 return match[0]
             subset_path = truetype.with_name(f"{match['stem']}.subset.woff")

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import DATA, GOOD_COUNT_ROWS, THEME_COUNTS_HEADER, write_csv
 
 

@@ -6,8 +6,14 @@ import pandas as pd
 import pytest
 
 from pcn_evidence import load_table, vocabulary
-from pcn_evidence.appraisal import (attribution_problems, downgrade_problems, fact_topics, research_support_problems,
-                                    supporting_sources, topic_support_problems)
+from pcn_evidence.appraisal import (
+    attribution_problems,
+    downgrade_problems,
+    fact_topics,
+    research_support_problems,
+    supporting_sources,
+    topic_support_problems,
+)
 from pcn_evidence.evidence import complete_matrix
 
 COMPONENTS = {"methodological_limitations": "methodological limitations", "coherence": "coherence",

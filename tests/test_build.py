@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from smallbook import build, edit, ok, small_book  # noqa: F401 (small_book is a fixture)
 
 from pcn_evidence.release import PENDING

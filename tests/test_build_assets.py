@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from smallbook import build, ok, small_book  # noqa: F401 (small_book is a fixture)
 
 

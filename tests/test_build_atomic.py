@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from smallbook import build, edit, small_book  # noqa: F401 (small_book is a fixture)
 
 pytestmark = pytest.mark.build

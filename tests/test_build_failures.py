@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-
 from smallbook import build, edit, small_book  # noqa: F401 (small_book is a fixture)
 
 pytestmark = pytest.mark.build

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from smallbook import build, edit, ok, small_book  # noqa: F401 (small_book is a fixture)
 
 pytestmark = pytest.mark.build

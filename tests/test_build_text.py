@@ -6,7 +6,6 @@ import shutil
 
 import nbformat
 import pytest
-
 from smallbook import ROOT, build, edit, ok, small_book  # noqa: F401 (small_book is a fixture)
 
 pytestmark = pytest.mark.build

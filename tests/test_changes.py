@@ -9,11 +9,22 @@ import sys
 
 import pandas as pd
 import pytest
-
 from helpers import DATA, IN_CI, ROOT
 
-from pcn_evidence.changes import (COLUMNS, COMPONENTS, UNRELEASED, Snapshot, compare, confidence_changes, describe,
-                                  history, label_release, merge, snapshot, version_key)
+from pcn_evidence.changes import (
+    COLUMNS,
+    COMPONENTS,
+    UNRELEASED,
+    Snapshot,
+    compare,
+    confidence_changes,
+    describe,
+    history,
+    label_release,
+    merge,
+    snapshot,
+    version_key,
+)
 from pcn_evidence.errors import EvidenceError
 
 RATING = {"confidence": "moderate", "methodological_limitations": "minor concerns", "coherence": "minor concerns",

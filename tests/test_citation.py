@@ -12,7 +12,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
 from helpers import IN_CI
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ import pytest
 from pybtex.database import parse_string
 
 from pcn_evidence import Chapter
-from pcn_evidence.citation import (bibtex, citation_problems, cited_item, item_kind, plain_citation, read_citation)
+from pcn_evidence.citation import bibtex, citation_problems, cited_item, item_kind, plain_citation, read_citation
 from pcn_evidence.inputs import UndeclaredInputError
 from pcn_evidence.release import PENDING, Release, ReleaseError, read_release, release_from_cff, shown_release
 
@@ -59,8 +59,8 @@ def test_a_build_with_unreleased_changes_is_cited_as_not_being_the_release():
     assert citation_problems(pending, text, entry, item) == []
     # the release's own citation, shown in a build that holds later changes, is caught twice over
     problems = citation_problems(pending, plain_citation(release(), item), bibtex(release(), item), item)
-    assert any(p.startswith(f"plain citation: does not say that this build is not the release") for p in problems)
-    assert any(p.startswith(f"BibTeX: the note does not say that this build is not the release") for p in problems)
+    assert any(p.startswith("plain citation: does not say that this build is not the release") for p in problems)
+    assert any(p.startswith("BibTeX: the note does not say that this build is not the release") for p in problems)
 
 
 def test_the_shown_release_is_pending_exactly_when_the_data_record_unreleased_changes(tmp_path):

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import DATA, IN_CI, ROOT, SOURCES, write_csv
+
 from pcn_evidence.coding import audit, digest, source_sentences, split_sentences
 from pcn_evidence.errors import EvidenceError
 

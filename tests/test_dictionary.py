@@ -6,9 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import pandas as pd
-import pytest
-
 from pcn_evidence import dictionary as D
 from pcn_evidence import load_table
 

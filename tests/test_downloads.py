@@ -35,7 +35,6 @@ def test_only_the_declared_resources_are_published_never_a_stray_or_linked_file(
     import shutil
 
     import pytest
-
     from helpers import DATA
 
     data = tmp_path / "data"

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from helpers import DATA, ROOT
 
 from pcn_evidence.changes import compare, snapshot

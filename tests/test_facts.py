@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import GOOD_COUNT_ROWS, THEME_COUNTS_HEADER, write_csv
+
 from pcn_evidence import Chapter, fact
 from pcn_evidence.facts import Fact, facts, ledger
 from pcn_evidence.inputs import UndeclaredInputError

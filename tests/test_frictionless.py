@@ -12,8 +12,8 @@ from pathlib import Path
 
 import frictionless  # pinned in requirements.txt: a missing second opinion must fail, not skip
 import pytest
-
 from helpers import DATA
+
 from pcn_evidence import EvidenceError
 from pcn_evidence.schema import validate_package
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-
 from helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))

@@ -13,8 +13,8 @@ import re
 
 import pandas as pd
 import pytest
-
 from helpers import ROOT
+
 from pcn_evidence import load_table, split_tags
 from pcn_evidence.dates import describe_date
 

@@ -9,9 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from pcn_evidence.release import ReleaseError
-
-from pcn_evidence.release import read_release
+from pcn_evidence.release import ReleaseError, read_release
 
 ROOT = Path(__file__).resolve().parents[1]
 _SPEC = importlib.util.spec_from_file_location("pcn_print", ROOT / "_ext" / "pcn_print.py")

@@ -3,8 +3,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from helpers import GOOD_COUNT_ROWS, SOURCES, THEME_COUNTS_HEADER, write_csv
+
 from pcn_evidence.provenance import is_verbatim, normalise, quote_problems
 
 SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))

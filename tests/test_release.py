@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import ROOT
 from smallbook import build, ok, small_book  # noqa: F401  (small_book is a fixture)
 

@@ -7,12 +7,10 @@ import json
 import re
 import shutil
 import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
-
 from helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))

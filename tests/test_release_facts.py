@@ -18,7 +18,6 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-
 from helpers import DATA
 
 from pcn_evidence import load_table

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers import GOOD_COUNT_ROWS, THEME_COUNTS_HEADER, write_csv
+
 from pcn_evidence import EvidenceError, load_table
 from pcn_evidence.schema import validate_package
 
@@ -103,8 +103,9 @@ def test_every_problem_is_listed_not_just_the_first(mini_package):
 
 
 def test_unknown_topic_tag(tmp_path):
-    from helpers import DATA
     import shutil
+
+    from helpers import DATA
     directory = tmp_path / "data"
     shutil.copytree(DATA / "schemas", directory / "schemas")
     shutil.copy(DATA / "sources.csv", directory / "sources.csv")
@@ -137,8 +138,9 @@ def test_loading_bad_data_raises_the_same_clear_error(mini_package):
 
 
 def _synthesis_package(tmp_path, matrix_rows):
-    from helpers import DATA
     import shutil
+
+    from helpers import DATA
     directory = tmp_path / "data"
     shutil.copytree(DATA / "schemas", directory / "schemas")
     for name in ("sources", "theme_counts"):
@@ -260,8 +262,8 @@ def _write(mini_package: Path, content: bytes) -> None:
 
 
 def _good_csv() -> bytes:
-    import io
     import csv as csv_module
+    import io
     out = io.StringIO()
     writer = csv_module.writer(out, lineterminator="\n")
     writer.writerow(THEME_COUNTS_HEADER)
@@ -275,7 +277,7 @@ def test_a_byte_order_mark_from_excel_is_accepted(mini_package):
 
 
 def test_text_that_is_not_utf8_is_located_by_line_and_column(mini_package):
-    content = _good_csv().replace("Twenty-six".encode(), "Twenty\xadsix".encode("latin-1"))
+    content = _good_csv().replace(b"Twenty-six", "Twenty\xadsix".encode("latin-1"))
     _write(mini_package, content)
     message = problems(mini_package)
     assert "data/theme_counts.csv: is not UTF-8 text: byte 0xad at line 2, column" in message
@@ -556,8 +558,9 @@ def test_a_broken_foreign_key_does_not_stop_the_next_from_being_checked(mini_pac
     ("unreadable", "data/bodies.csv: the table listed in datapackage.json is missing"),
 ])
 def test_a_list_column_is_checked_whatever_the_one_before_it_refers_to(tmp_path, breakage, expected):
-    from helpers import DATA
     import shutil
+
+    from helpers import DATA
     directory = tmp_path / "data"
     shutil.copytree(DATA / "schemas", directory / "schemas")
     for name in ("sources", "topics"):

@@ -20,7 +20,6 @@ from docutils import nodes
 from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
-
 from helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import lighthouse_audit  # noqa: E402
 import pcn_html  # noqa: E402
 import serve_pages  # noqa: E402
+
 
 def _theme_font(name: str) -> Path:
     import pydata_sphinx_theme

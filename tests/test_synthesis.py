@@ -10,12 +10,20 @@ import re
 
 import pandas as pd
 import pytest
-
 from helpers import IN_CI, ROOT, SOURCES
+
 from pcn_evidence import load_table, numbers_in, split_tags, vocabulary
-from pcn_evidence.evidence import (check_styles, complete_matrix, finding_labels, in_finding_order,
-                                   independent_streams, matrix_problems, ordered_findings, stream_problems,
-                                   tally)
+from pcn_evidence.evidence import (
+    check_styles,
+    complete_matrix,
+    finding_labels,
+    in_finding_order,
+    independent_streams,
+    matrix_problems,
+    ordered_findings,
+    stream_problems,
+    tally,
+)
 
 CHAPTERS = ROOT / "chapters"
 
@@ -201,7 +209,6 @@ def test_explanations_say_what_the_press_is(findings, matrix, cerqual):
     by_id = cerqual.set_index("finding_id")
     for fid in findings["id"]:
         speaking = set(matrix[(matrix["finding_id"] == fid) & (matrix["stance"] != "silent")]["source_id"])
-        text = by_id.at[fid, "adequacy_explanation"] + " " + by_id.at[fid, "methodological_limitations_explanation"]
         if "hl-2021-vacuum" in speaking:
             assert "Healthcare Leader" in by_id.at[fid, "adequacy_explanation"], fid
             assert "not independent" in by_id.at[fid, "adequacy_explanation"], fid

@@ -11,8 +11,14 @@ import pytest
 
 from pcn_evidence import load_table
 from pcn_evidence.facts import facts
-from pcn_evidence.wording import (has_phrase, match_candidates, match_press_to_study, number_as_written,
-                                  units_compatible, wording_differences)
+from pcn_evidence.wording import (
+    has_phrase,
+    match_candidates,
+    match_press_to_study,
+    number_as_written,
+    units_compatible,
+    wording_differences,
+)
 
 #: The one override the trade-press chapter needs ("four CCGs" fits three study facts).
 OVERRIDES = {"pf-hl-four-ccgs-seconded-staff": "tc-ccgs-seconded-staff"}

@@ -21,8 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from pcn_evidence.coding import (DECISIONS, audit, carries, citable_facts, holds_number,  # noqa: E402
-                                 reports_speech, source_sentences)
+from pcn_evidence.coding import DECISIONS, audit, carries, citable_facts, holds_number, reports_speech, source_sentences  # noqa: E402
 from pcn_evidence.errors import EvidenceError  # noqa: E402
 from pcn_evidence.schema import validate_package  # noqa: E402
 

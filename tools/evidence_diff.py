@@ -35,9 +35,19 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tools"))
-from pcn_evidence.changes import (CHANGE_ORDER, COLUMNS, UNRELEASED, Snapshot, compare, describe, label_release, merge,  # noqa: E402
-                                  snapshot)
 from release import ReleaseError, release_commit  # noqa: E402
+
+from pcn_evidence.changes import (  # noqa: E402
+    CHANGE_ORDER,
+    COLUMNS,
+    UNRELEASED,
+    Snapshot,
+    compare,
+    describe,
+    label_release,
+    merge,
+    snapshot,
+)
 
 CHANGES_CSV = Path("data") / "evidence_changes.csv"
 KEY_MESSAGES_PAGE = "chapters/key_messages.ipynb"  # where 0.1.0 kept its key messages

@@ -198,7 +198,7 @@ def commit_epoch(root: Path) -> int:
 
 
 def iso_date(epoch: int) -> str:
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).date().isoformat()
 
 
 # --- the copies of the release facts -----------------------------------------------------------------
@@ -455,7 +455,7 @@ def readme(version: str, date: str) -> bytes:
             "data/            the coded evidence as a data package (datapackage.json, one Table Schema per table)\n"
             "downloads/       what the book offers for download: data, figures, briefing outputs\n"
             "CITATION.cff     how to cite this version; zenodo.json is the deposit's metadata\n"
-            "SHA256SUMS       checksums of every file here: sha256sum -c SHA256SUMS\n").encode("utf-8")
+            "SHA256SUMS       checksums of every file here: sha256sum -c SHA256SUMS\n").encode()
 
 
 def write_archive(target: Path, stem: str, members: dict[str, bytes], epoch: int) -> Path:

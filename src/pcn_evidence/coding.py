@@ -25,8 +25,8 @@ from pathlib import Path
 from .datapackage import DataPackage, split_tags
 from .errors import Problem
 from .facts import Fact, facts
-from .provenance import normalise
 from .load import validated_package
+from .provenance import normalise
 
 __all__ = ["Sentence", "split_sentences", "source_sentences", "digest", "holds_number", "reports_speech",
            "carries", "citable_facts", "Audit", "audit"]
@@ -173,7 +173,7 @@ def audit(sources_dir: Path | str, data_dir: Path | str | None = None) -> Audit:
     decided: set[tuple[str, str]] = set()
     carried: set[str] = set()
     for index, row in enumerate(table.rows):
-        def problem(message: str, column: str, value: str | None = None) -> None:
+        def problem(message: str, column: str, value: str | None = None, index: int = index) -> None:
             problems.append(Problem(table.label, message, row=index + 1, line=table.lines[index], column=column,
                                     value=value))
         key = (row["source_id"], row["digest"])

@@ -20,7 +20,6 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import Any, cast
 
 import matplotlib

@@ -12,10 +12,9 @@ and an undeclared read stops the chapter with a message saying what to declare.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import os
 
 import yaml
 

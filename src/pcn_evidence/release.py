@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = ["PENDING", "Release", "ReleaseError", "read_release", "release_from_cff", "shown_release"]

@@ -13,7 +13,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from pages import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, HTML, IN_CI
 
 

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from pages import HTML, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -72,7 +71,7 @@ VISIBLE_ICONS = """() => {
     for (const pseudo of ["::before", "::after"]) {
       const style = getComputedStyle(el, pseudo);
       const text = style.content.replace(/^"|"$/g, "");
-      if (!style.fontFamily.includes("%s") || text.length !== 1 || style.display === "none") continue;
+      if (!style.fontFamily.includes(ICON_FONT) || text.length !== 1 || style.display === "none") continue;
       if (getComputedStyle(el).visibility === "hidden") continue;
       found.push({cls: el.className.baseVal ?? el.className, code: text.codePointAt(0),
                   family: style.fontFamily, weight: style.fontWeight,
@@ -80,7 +79,7 @@ VISIBLE_ICONS = """() => {
     }
   }
   return found;
-}""" % ICON_FONT
+}""".replace("ICON_FONT", repr(ICON_FONT))
 
 
 def _font_files() -> dict[tuple[str, str], Path]:

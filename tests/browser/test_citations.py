@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 import sys
 from functools import cache
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-
 from pages import HTML, ROOT
 
 sys.path.insert(0, str(ROOT / "src"))

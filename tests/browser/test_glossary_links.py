@@ -9,7 +9,6 @@ from urllib.parse import urlparse
 
 import nbformat
 import pytest
-
 from pages import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))

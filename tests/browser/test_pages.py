@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
@@ -10,7 +9,6 @@ from urllib.parse import urlparse
 
 import nbformat
 import pytest
-
 from pages import HTML, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))

@@ -14,7 +14,6 @@ import sys
 import unicodedata
 
 import pytest
-
 from pages import HTML, ROOT
 
 KEY_MESSAGES = "chapters/key_messages.html"
