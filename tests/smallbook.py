@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 SECOND = """from pcn_evidence import Chapter
-from pcn_evidence.citation import read_citation
+from pcn_evidence.release import read_citation
 
 chapter = Chapter("second")
 units = chapter.table("units")

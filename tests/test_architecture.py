@@ -57,3 +57,49 @@ def test_dependencies_point_one_way():
         tree = ast.parse(module.read_text())
         imports[module.stem] = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert not any(name.split(".")[0] in {"chapters", "tools", "book"} for names in imports.values() for name in names)
+
+
+def package_imports(sources: dict[str, str]) -> dict[str, set[str]]:
+    """Each module's imports of sibling modules, wherever they stand: at the top or inside a function."""
+    graph: dict[str, set[str]] = {}
+    for name, text in sources.items():
+        found = set()
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found |= {node.module} if node.module else {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pcn_evidence."):
+                found.add(node.module.split(".")[1])
+        graph[name] = {module.split(".")[0] for module in found} & set(sources) - {name}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import cycle, each once, as the modules in order (depth-first search)."""
+    cycles: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        for imported in sorted(graph[module]):
+            if imported in path:
+                cycle = path[path.index(imported):]
+                if frozenset(cycle) not in seen:
+                    seen.add(frozenset(cycle))
+                    cycles.append(cycle + [imported])
+            else:
+                visit(imported, path + [imported])
+
+    for module in sorted(graph):
+        visit(module, [module])
+    return cycles
+
+
+def test_the_package_has_no_import_cycle():
+    sources = {m.stem: m.read_text() for m in MODULES}
+    assert import_cycles(package_imports(sources)) == []
+
+
+def test_an_import_cycle_hidden_inside_a_function_is_caught():
+    """The fault the package once had: release imported citation inside a function, citation release at the top."""
+    sources = {"release": "def read():\n    from .citation import read_citation\n",
+               "citation": "from .release import Release\n", "errors": "import re\n"}
+    assert import_cycles(package_imports(sources)) == [["citation", "release", "citation"]]

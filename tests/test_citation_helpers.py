@@ -9,9 +9,17 @@ import pytest
 from pybtex.database import parse_string
 
 from pcn_evidence import Chapter
-from pcn_evidence.citation import bibtex, citation_problems, cited_item, item_kind, plain_citation, read_citation
+from pcn_evidence.citation import bibtex, citation_problems, cited_item, item_kind, plain_citation
 from pcn_evidence.inputs import UndeclaredInputError
-from pcn_evidence.release import PENDING, Release, ReleaseError, read_release, release_from_cff, shown_release
+from pcn_evidence.release import (
+    PENDING,
+    Release,
+    ReleaseError,
+    read_citation,
+    read_release,
+    release_from_cff,
+    shown_release,
+)
 
 GROUP = "PCN evidence book contributors"
 CFF = {"title": "Primary care networks: an evidence book", "version": "2.3.4", "date-released": "2027-03-05",

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from pcn_evidence import Chapter, inputs, load_table, vocabulary
-from pcn_evidence.citation import read_citation
 from pcn_evidence.figures import new_figure, render
 from pcn_evidence.inputs import UndeclaredInputError, declaration, declarations
+from pcn_evidence.release import read_citation
 
 
 @pytest.fixture

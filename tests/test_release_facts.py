@@ -21,8 +21,8 @@ import yaml
 from helpers import DATA
 
 from pcn_evidence import load_table
-from pcn_evidence.citation import bibtex, cited_item, plain_citation, read_citation
-from pcn_evidence.release import PENDING, Release, shown_release
+from pcn_evidence.citation import bibtex, cited_item, plain_citation
+from pcn_evidence.release import PENDING, Release, read_citation, shown_release
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))

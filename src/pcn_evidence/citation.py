@@ -51,15 +51,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .inputs import book_root, check_file
 from .release import PENDING, Release, release_from_cff
 
-__all__ = ["CitedItem", "ItemKind", "ITEM_KINDS", "read_citation", "item_kind", "cited_item", "plain_citation",
+__all__ = ["CitedItem", "ItemKind", "ITEM_KINDS", "item_kind", "cited_item", "plain_citation",
            "bibtex", "bibtex_key", "citation_problems"]
 
 #: The BibTeX key of the book; a statement's key adds its id (``pcnevidencebook-km-…``).
@@ -88,13 +84,6 @@ class CitedItem:
     id: str
     heading: str
     url: str
-
-
-def read_citation(path: Path | str | None = None) -> dict[str, Any]:
-    """The parsed CITATION.cff (within a chapter, a file the chapter must declare)."""
-    source = Path(path or book_root() / "CITATION.cff")
-    check_file(source)
-    return yaml.safe_load(source.read_text(encoding="utf-8"))
 
 
 def _release(release: Release | Mapping[str, Any]) -> Release:

@@ -35,7 +35,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["PENDING", "Release", "ReleaseError", "read_release", "release_from_cff", "shown_release"]
+import yaml
+
+from .changes import CHANGES_TABLE, has_unreleased
+from .inputs import book_root, check_file
+from .load import load_table
+
+__all__ = ["PENDING", "Release", "ReleaseError", "read_citation", "read_release", "release_from_cff", "shown_release"]
 
 #: What a citation and the footer add when the book holds evidence changes made after its last release.
 PENDING = "with later changes not yet released"
@@ -146,9 +152,15 @@ def release_from_cff(cff: Mapping[str, Any], file: str = "CITATION.cff") -> Rele
                    entity_authors=frozenset(str(a["name"]) for a in entries if a.get("name")))
 
 
+def read_citation(path: Path | str | None = None) -> dict[str, Any]:
+    """The parsed CITATION.cff (within a chapter, a file the chapter must declare)."""
+    source = Path(path or book_root() / "CITATION.cff")
+    check_file(source)
+    return yaml.safe_load(source.read_text(encoding="utf-8"))
+
+
 def read_release(path: Path | str | None = None) -> Release:
     """The release facts in CITATION.cff (within a chapter, a file the chapter must declare)."""
-    from .citation import read_citation  # citation reads the file; this module only interprets it
 
     return release_from_cff(read_citation(path), file=Path(path).name if path else "CITATION.cff")
 
@@ -159,7 +171,4 @@ def shown_release(path: Path | str | None = None, data_dir: Path | str | None = 
 
     Within a chapter, CITATION.cff and the evidence_changes table must both be declared.
     """
-    from .changes import CHANGES_TABLE, has_unreleased  # the record of changes is data; this module is not
-    from .load import load_table
-
     return replace(read_release(path), pending=has_unreleased(load_table(CHANGES_TABLE, data_dir)))
