@@ -17,6 +17,7 @@ from helpers import ROOT
 
 from pcn_evidence import load_table, split_tags
 from pcn_evidence.dates import describe_date
+from pcn_evidence.markup import as_text
 
 PAGE = ROOT / "chapters" / "key_messages.md"
 NOTEBOOK = ROOT / "chapters" / "key_messages.ipynb"
@@ -81,7 +82,7 @@ def test_each_message_shows_its_summary_confidence_and_meaning(shown, messages):
         assert "What this means now (the book's interpretation)" in text, message.id
         assert re.search(r"\*History:\* (in the book since version|new since)", text), f"{message.id}: no history"
         for column in ("for_icbs", "for_pcns", "for_national"):
-            assert getattr(message, column) in text, (message.id, column)
+            assert as_text(getattr(message, column)) in text, (message.id, column)  # shown as text, never markup
         assert re.search(r"\{cite:p\}`km-[^`]+`", text.split("\n")[0]), f"{message.id}: the summary cites no source"
 
 
@@ -90,14 +91,14 @@ def test_outside_context_is_labelled_dated_and_referenced(shown, messages):
     for message in messages.itertuples(index=False):
         for context_id in split_tags(message.context_ids):
             row = context.loc[context_id]
-            label = f"*Outside context ({describe_date(row['date'])}):* {row['short']}"
+            label = f"*Outside context ({as_text(describe_date(row['date']))}):* {as_text(row['short'])}"
             assert label in shown[message.id] and f"{{cite:p}}`km-{row['reference']}`" in shown[message.id], message.id
 
 
 def test_the_page_states_each_outside_context_fact_in_full_once():
     text = NOTEBOOK.read_text(encoding="utf-8")
     for row in load_table("outside_context").itertuples():
-        assert text.count(json.dumps(row.statement)[1:-1]) == 1, row.id
+        assert text.count(json.dumps(as_text(row.statement))[1:-1]) == 1, row.id
 
 
 def test_every_outside_context_reference_is_in_the_outside_context_bibliography():
@@ -109,7 +110,7 @@ def test_every_outside_context_reference_is_in_the_outside_context_bibliography(
 def test_the_page_shows_every_limitation(shown):
     text = PAGE.with_suffix(".ipynb").read_text(encoding="utf-8")
     for limitation in load_table("limitations")["limitation"]:
-        assert json.dumps(limitation)[1:-1] in text, limitation
+        assert json.dumps(as_text(limitation))[1:-1] in text, limitation  # shown as text, never markup
 
 
 def test_the_check_would_catch_a_heading_edited_on_the_page_only(messages):

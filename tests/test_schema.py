@@ -583,3 +583,19 @@ def test_a_list_column_is_checked_whatever_the_one_before_it_refers_to(tmp_path,
     assert "data/study_findings.csv, row 2 (line 3), column 'topics': got 'money'; unknown tag(s) 'money'" in message
     assert "data/study_findings.csv, row 3 (line 4), column 'topics': got 'covid-19; money'; unknown tag(s) 'money'" \
         in message
+
+
+@pytest.mark.parametrize("cell, ends_on", [("Two\n```{literalinclude} /etc/hostname\n```", 4), ("Two\r\nlines", 3)])
+def test_a_line_break_in_a_cell_is_refused(mini_package, cell, ends_on):
+    """A multi-line cell could hold a directive a page would run: a cell is one line unless pcn:multiline allows."""
+    message = problems(with_counts(mini_package, {"finding": cell}))
+    assert f"data/theme_counts.csv, row 1 (line {ends_on}), column 'finding': got 'Two\\" in message
+    assert "has a line break: a cell is one line of text" in message
+
+
+def test_a_column_whose_schema_allows_line_breaks_takes_them(mini_package):
+    schema_path = mini_package / "schemas" / "theme_counts.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    next(f for f in schema["fields"] if f["name"] == "finding")["pcn:multiline"] = True
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    validate_package(with_counts(mini_package, {"finding": "Two\nlines"}))

@@ -44,7 +44,7 @@ from .prose import format_number
 from .provenance import is_verbatim
 
 __all__ = ["AUDIENCES", "HEADLINE_WORDS", "SUMMARY_WORDS", "OutsideContext", "BriefingMessage", "fill_facts",
-           "fact_text", "confidence_text", "word_count", "quoted_phrases", "placeholder_ids", "briefing_messages",
+           "fact_text", "outside_contexts", "confidence_text", "word_count", "quoted_phrases", "placeholder_ids", "briefing_messages",
            "message_problems", "quoted_word_problems", "Limitation", "briefing_limitations", "EvidenceDates",
            "evidence_dates", "OTHER_EVIDENCE_WORDS", "message_findings",
            "other_evidence_problems", "unnamed_number_problems"]
@@ -97,6 +97,12 @@ class BriefingMessage:
         """(what readers call the finding, its level): the finding's label, never its internal id, when known."""
         labels = self.finding_labels or tuple(finding for finding, _ in self.confidence)
         return [(label, level) for label, (_, level) in zip(labels, self.confidence)]
+
+
+def outside_contexts(outside_context: pd.DataFrame) -> list[OutsideContext]:
+    """The outside-context facts (``outside_context.csv``) in display order."""
+    return [OutsideContext(row.id, str(row.date), row.statement, row.short, row.reference)
+            for row in outside_context.sort_values("order").itertuples()]
 
 
 def fact_text(fact: Fact) -> str:
@@ -153,8 +159,7 @@ def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str],
     (a date, like a number, is never typed). Raises :class:`EvidenceError` listing every
     summary that quotes an unknown fact or date, or one from a source the message does not cite.
     """
-    context = {row.id: OutsideContext(row.id, str(row.date), row.statement, row.short, row.reference)
-               for row in outside_context.sort_values("order").itertuples()}
+    context = {item.id: item for item in outside_contexts(outside_context)}
     problems: list[Problem] = []
     messages = []
     dates = dict(source_dates or {})

@@ -10,6 +10,7 @@ types, vocabularies, keys and the project's own checks:
 * ``pcn:list_reference`` (``{"resource": …, "field": …}``) makes each item of a
   semicolon-separated list column a foreign key into a vocabulary table;
 * ``pcn:evidence_ids`` marks a semicolon-separated list of fact ids that must exist;
+* ``pcn:multiline`` allows line breaks in a column (no column does: a cell is one line);
 * ``pcn:min_rows`` is the fewest rows the chapters need (a header-only table is refused here,
   not found later as a crash in a chapter);
 * ``pcn:checks`` holds row checks: ``not_greater`` (count <= denominator) and
@@ -40,6 +41,9 @@ def _cell_problems(table: Table, index: int, field: dict[str, Any], text: str) -
         return []
     if text != text.strip():
         return [Problem(message="remove the spaces at the start or end of the cell", value=text, **where)]
+    if ("\n" in text or "\r" in text) and not field.get("pcn:multiline"):
+        return [Problem(message="has a line break: a cell is one line of text (a page would read the rest as "
+                                "a new paragraph or markup)", value=text[:60], **where)]
     if field.get("type", "string") == "string" and not field.get("pcn:verbatim") and text[0] in FORMULA_START:
         return [Problem(message=f"begins with {text[0]!r}, which a spreadsheet would run as a formula when a reader "
                                 "opens the downloaded CSV; start the cell with a letter or digit",
@@ -77,7 +81,7 @@ _BOUNDS = (
 #: validator does not implement) is refused by name: a constraint must never be silently skipped.
 SCHEMA_KEYS = {"fields", "primaryKey", "foreignKeys", "description", "pcn:checks", "pcn:min_rows"}
 FIELD_KEYS = {"name", "type", "description", "constraints", "pcn:verbatim", "pcn:number_in", "pcn:list_reference",
-              "pcn:evidence_ids"}
+              "pcn:evidence_ids", "pcn:multiline"}
 CONSTRAINT_KEYS = {"required", "unique", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
                    "exclusiveMaximum", "minLength", "maxLength"}
 CHECKS = {"not_greater": {"check", "field", "than"}, "evidence_for_stance": {"check", "field", "stance", "silent"}}
