@@ -175,7 +175,8 @@ def _front_matter(doc: WordDocument, release: Release, dates: EvidenceDates, lim
     doc.add_heading("How to read the confidence", level=1)
     doc.add_paragraph("Each message rests on one or more synthesised findings, and each finding carries its "
                       "GRADE-CERQual confidence: how likely it is that the finding is a reasonable representation of "
-                      "what happened.")
+                      "the phenomenon it describes; for a finding worded \u201cCCG staff reported\u2026\u201d, that is "
+                      "what staff reported, not what happened.")
     for level, meaning in _LEVELS:
         _labelled(doc, f"{level.capitalize()}: ", f"{meaning}.", style="List Bullet")
     paragraph = doc.add_paragraph("The confidence belongs to the findings. \u201cWhat this means now\u201d is the "
