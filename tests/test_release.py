@@ -6,6 +6,7 @@ committed afresh, with its last release tagged v0.1.0: the tests release it, nev
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -104,6 +105,24 @@ def test_a_version_below_an_existing_tag_is_refused(repo):
     add_changelog_entry(repo, "0.2.0")
     commit_all(repo, "changelog")
     assert "not higher than the last (0.3.0)" in problems(repo, "0.2.0")
+
+
+def test_a_release_dated_before_the_last_release_or_its_parent_commit_is_refused(repo):
+    """#23: '## 0.2.0 (2025-12-05)' above '## 0.1.0 (2026-11-23)', the commit dated before its parent."""
+    add_changelog_entry(repo, "0.2.0")
+    commit_all(repo, "changelog")
+    last = dt.date.fromisoformat(release.cff_field((repo / "CITATION.cff").read_text(), "date-released").strip("'\""))
+    before = int(dt.datetime(last.year, last.month, last.day, tzinfo=dt.UTC).timestamp()) - 86400
+    found = "\n".join(release.release_problems(repo, "0.2.0", before))
+    assert f"is earlier than the last release's ({last.isoformat()})" in found
+    assert "is earlier than the commit it releases" in found
+    head = git(repo, "rev-parse", "HEAD")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(before))
+        with pytest.raises(release.ReleaseError, match="earlier than the last release's"):
+            release.release("0.2.0", repo, build=False, refresh=False)
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert problems(repo, "0.2.0") == ""  # now is after both
 
 
 def test_a_missing_changelog_entry_is_refused(repo):

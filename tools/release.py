@@ -158,9 +158,17 @@ def changelog_heading(changelog: str, version: str) -> re.Match[str] | None:
                      flags=re.M)
 
 
-def release_problems(root: Path, version: str) -> list[str]:
-    """Every reason this tree cannot be released as ``version`` (none: it can)."""
+def release_problems(root: Path, version: str, epoch: int | None = None) -> list[str]:
+    """Every reason this tree cannot be released as ``version`` at ``epoch`` (default: now; none: it can)."""
     problems = []
+    epoch = release_epoch() if epoch is None else epoch
+    last_date = cff_field((root / "CITATION.cff").read_text(encoding="utf-8"), "date-released").strip("'\"")
+    if iso_date(epoch) < last_date:
+        problems.append(f"the release date {iso_date(epoch)} is earlier than the last release's ({last_date}); "
+                        "check the clock or SOURCE_DATE_EPOCH: a release is never dated before the one it follows")
+    if epoch < commit_epoch_of(root, "HEAD"):
+        problems.append(f"the release time {iso_date(epoch)} is earlier than the commit it releases; a release "
+                        "commit is never dated before its parent")
     dirty = uncommitted(root)
     if dirty:
         shown = "; ".join(dirty[:5]) + ("; …" if len(dirty) > 5 else "")
@@ -191,10 +199,15 @@ def release_epoch() -> int:
     return int(value) if value else int(time.time())
 
 
+def commit_epoch_of(root: Path, revision: str) -> int:
+    """When ``revision`` was committed (seconds since the epoch)."""
+    return int(git(root, "log", "-1", "--format=%ct", revision).strip())
+
+
 def commit_epoch(root: Path) -> int:
     """The time an archive is stamped with: SOURCE_DATE_EPOCH when set, else the current commit's time."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
-    return int(value) if value else int(git(root, "log", "-1", "--format=%ct").strip())
+    return int(value) if value else commit_epoch_of(root, "HEAD")
 
 
 def iso_date(epoch: int) -> str:
@@ -364,11 +377,11 @@ def release(version: str, root: Path = ROOT, build: bool = True, refresh: bool =
     ``build=False`` and ``refresh=False`` (for tests) skip building the book and the archive, and
     re-executing the chapters.
     """
-    problems = release_problems(root, version)
+    epoch = release_epoch()
+    problems = release_problems(root, version, epoch)
     if problems:
         raise ReleaseError("the release was refused:\n" + "\n".join(f"  - {p}" for p in problems))
     previous = current_version(root)
-    epoch = release_epoch()
     date = iso_date(epoch)
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch), PCN_BOOK_ROOT=str(root), PCN_EVIDENCE_DATA=str(root / "data"),
                PYTHONPATH=str(root / "src"))
