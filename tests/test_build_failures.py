@@ -60,3 +60,82 @@ def test_a_data_error_is_printed_once_without_a_traceback_and_nothing_runs(small
     assert output.count("data/units.csv, row 4 (line 5), column 'singular'") == 1, output
     assert "Traceback" not in output and "executed" not in output
     assert "The book was not built: fix the data above" in output
+
+
+def _outputs(book, *chapters: str):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
+    return subprocess.run([sys.executable, str(book / "tools" / "book.py"), "outputs", *chapters], cwd=book, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_make_outputs_checks_the_data_first_and_reports_it_once(small_book):
+    """#23: invalid data printed the same error once per chapter (13 times, 980 lines)."""
+    edit(small_book / "data" / "units.csv", "CCG areas,CCG area", "CCG areas,")
+    result = _outputs(small_book)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert output.count("data/units.csv, row 4 (line 5), column 'singular'") == 1, output
+    assert "Traceback" not in output and "executed" not in output and "FAILED" not in output
+
+
+def _text_twin(book, chapter: str) -> None:
+    import jupytext
+
+    jupytext.write(nbformat.read(book / "chapters" / f"{chapter}.ipynb", as_version=4),
+                   book / "chapters" / f"{chapter}.md", fmt="md:myst")
+
+
+def test_make_outputs_names_a_chapter_it_does_not_know(small_book):
+    _text_twin(small_book, "second")
+    result = _outputs(small_book, "no_such_chapter")
+    assert result.returncode != 0
+    assert "no chapter no_such_chapter: name a chapter (sources, second) or its path" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "executed chapters/second.ipynb" in _outputs(small_book, "second").stdout  # a name is enough
+
+
+def test_make_outputs_waits_for_a_running_build(small_book):
+    import fcntl
+    import select
+    import subprocess
+    import sys
+
+    _text_twin(small_book, "second")
+    lock_path = small_book / "_build" / ".lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a build holds it
+        waiting = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "outputs", "second"],
+                                   cwd=small_book, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        ready, _, _ = select.select([waiting.stdout], [], [], 300)
+        assert ready, "make outputs printed nothing"
+        assert waiting.stdout.readline() == "Another build of this book is running: waiting for it to finish.\n"
+    out, err = waiting.communicate(timeout=600)
+    assert waiting.returncode == 0, out + err
+
+
+def test_ctrl_c_stops_a_build_with_one_line(small_book):
+    """#23: Ctrl-C printed 82 lines of tracebacks. The terminal sends SIGINT to the whole process group."""
+    import os
+    import select
+    import signal
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
+    running = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    ready, _, _ = select.select([running.stdout], [], [], 300)  # the build has started: it printed its first line
+    assert ready, "the build printed nothing"
+    running.stdout.readline()
+    os.killpg(running.pid, signal.SIGINT)
+    out, err = running.communicate(timeout=300)
+    assert running.returncode == 130, out + err
+    assert "Traceback" not in out + err, err
+    assert err.strip().splitlines()[-1].startswith("Interrupted: nothing was published"), err
+    assert len(err.strip().splitlines()) == 1, err

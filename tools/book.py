@@ -2,7 +2,6 @@
 
     python tools/book.py build      # what `make book` runs
     python tools/book.py outputs    # re-execute chapters from their text twins (`make outputs`)
-    python tools/book.py digest     # print each chapter's inputs digest
 
 Why not a bare `jb build`: jupyter-cache keys a notebook on its code cells only,
 so a changed CSV in data/ or module in src/ would be served from the cache and
@@ -20,14 +19,17 @@ notebook at a time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -234,6 +236,16 @@ def execute(path: Path, timeout: int = 120, notebook: nbformat.NotebookNode | No
     return notebook
 
 
+def _quiet_worker() -> None:
+    """Kernel workers leave Ctrl-C to the parent, which stops the pool and says so once.
+
+    A worker returns a failing cell's error to the parent, which prints it; what the worker and its
+    kernel would write to stderr besides (a kernel's teardown noise when interrupted) goes nowhere.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+
+
 def _execute_worker(job: tuple[str, bool]) -> tuple[str, nbformat.NotebookNode | None, str, float]:
     from nbclient.exceptions import CellExecutionError
 
@@ -256,7 +268,7 @@ def execute_all(paths: list[Path], jobs: int | None = None,
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     results: dict[Path, nbformat.NotebookNode] = {}
     failures = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
         for path, notebook, error, seconds in pool.map(_execute_worker, [(str(p), from_text) for p in paths]):
             rel = Path(path).relative_to(ROOT)
             if notebook is None:
@@ -353,11 +365,9 @@ def prepare_cache(paths: list[Path], jobs: int | None = None,
     return [path.relative_to(ROOT).with_suffix("").as_posix() for path in reread], {"site": site, "chapters": digests}
 
 
-def build(jobs: int | None = None, strict: bool = True) -> int:
-    """Execute what is stale, then build the HTML; record the digests only when the build succeeds.
-
-    One build at a time: a second `make book` in the same folder waits for the first.
-    """
+@contextlib.contextmanager
+def book_lock() -> Iterator[None]:
+    """One build or `make outputs` at a time in this folder: a second one waits for the first."""
     import fcntl
 
     BUILD.mkdir(exist_ok=True)
@@ -367,6 +377,12 @@ def build(jobs: int | None = None, strict: bool = True) -> int:
         except BlockingIOError:
             print("Another build of this book is running: waiting for it to finish.", flush=True)
             fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def build(jobs: int | None = None, strict: bool = True) -> int:
+    """Execute what is stale, then build the HTML; record the digests only when the build succeeds."""
+    with book_lock():
         return _build(jobs, strict)
 
 
@@ -398,8 +414,9 @@ def _build(jobs: int | None, strict: bool) -> int:
     if strict:
         command += ["-W", "-n", "--keep-going"]
     # jupyter-book's banner goes to stdout: shown only when the build fails; warnings (stderr) always show
+    # in a session of its own, Sphinx does not see the terminal's Ctrl-C: this process stops it and says so once
     result = subprocess.run(command, cwd=ROOT, env=dict(os.environ, **{REREAD_ENV: " ".join(reread)}),
-                            stdout=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, text=True, start_new_session=True)
     if result.returncode != 0:
         kept = f" The previous book is unchanged at {PUBLISHED}." if (PUBLISHED / "index.html").exists() else ""
         print(result.stdout, f"\nThe book was not built: see the errors above.{kept}", file=sys.stderr)
@@ -423,6 +440,29 @@ def publish(html: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
+def chapter_paths(names: list[Path]) -> list[Path]:
+    """The notebooks named on the command line: a path, or a chapter's name (``key_messages``); all if none."""
+    if not names:
+        return toc_notebooks()
+    found, unknown = [], []
+    for name in names:
+        candidates = [name.resolve().with_suffix(".ipynb"), (ROOT / "chapters" / name.name).with_suffix(".ipynb")]
+        path = next((c for c in candidates if c.exists()), None)
+        (found if path else unknown).append(path or name)
+    if unknown:
+        chapters = ", ".join(p.stem for p in toc_notebooks())
+        sys.exit(f"no chapter {', '.join(map(str, unknown))}: name a chapter ({chapters}) or its path")
+    return found
+
+
+def refresh_outputs(paths: list[Path], jobs: int | None = None) -> None:
+    """`make outputs`: check the data once, then re-execute the chapters under the build lock."""
+    with book_lock():
+        os.environ["PCN_BOOK_ROOT"] = str(ROOT)
+        _validate_data()  # invalid data is reported once, not once per chapter
+        outputs(paths, jobs)
+
+
 def outputs(paths: list[Path], jobs: int | None = None) -> dict[Path, nbformat.NotebookNode]:
     """Re-execute chapters from their text twins and store the outputs in the notebooks (what nbval compares)."""
     os.environ["PCN_BOOK_ROOT"] = str(ROOT)
@@ -436,21 +476,19 @@ def outputs(paths: list[Path], jobs: int | None = None) -> dict[Path, nbformat.N
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["build", "outputs", "digest", "notebooks"])
-    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: every chapter in _toc.yml)")
+    parser.add_argument("command", choices=["build", "outputs"])
+    parser.add_argument("paths", nargs="*", type=Path, help="chapters (default: every chapter in _toc.yml)")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="parallel kernels (default: cores)")
     args = parser.parse_args(argv)
-    if args.command == "digest":
-        print(f"site {site_digest()}")
-        for path in toc_notebooks():
-            print(f"{path.stem} {chapter_digest(path)}")
-    elif args.command == "notebooks":
-        print("\n".join(str(p.relative_to(ROOT)) for p in toc_notebooks()))
-    elif args.command == "outputs":
-        outputs([p.resolve().with_suffix(".ipynb") for p in args.paths] or toc_notebooks(), args.jobs)
-    else:
+    try:
+        if args.command == "outputs":
+            refresh_outputs(chapter_paths(args.paths), args.jobs)
+            return 0
         return build(args.jobs)
-    return 0
+    except KeyboardInterrupt:
+        # the workers ignore Ctrl-C (see _quiet_worker): one line here, not a traceback from every process
+        print(f"\nInterrupted: nothing was published; the book at {PUBLISHED} is as it was.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
