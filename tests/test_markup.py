@@ -66,7 +66,7 @@ def test_the_book_adds_only_its_own_roles_and_directives():
     _, clean = _inline_text(message_markdown(MESSAGE, KEYS, "new since version 0.1.0"))
     assert sorted(clean) == sorted([
         "myst_role:km-warwickgiles2021", "myst_role:Finding X (study) <f-x>", "myst_role:km-healthcareact2022",
-        "colon_fence:{admonition} What this means now (the book's interpretation)"])
+        "colon_fence:{dropdown} What this means now (the book's interpretation)"])
 
 
 @pytest.mark.parametrize("planted", PLANTED)

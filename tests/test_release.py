@@ -28,7 +28,7 @@ import release  # noqa: E402
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid", "GIT_COMMITTER_NAME": "Test",
            "GIT_COMMITTER_EMAIL": "test@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull,
            "GIT_CONFIG_NOSYSTEM": "1"}
-EPOCH = 1795000000  # 2026-11-18, a release time fixed by SOURCE_DATE_EPOCH
+EPOCH = 1795000000  # 2026-11-18: a fixed time for the archives' entries
 
 
 @pytest.fixture(autouse=True)
@@ -177,9 +177,11 @@ def test_a_release_sets_every_copy_of_the_version_and_date_commits_and_tags(repo
         header + "\n" + rows.replace("CCG staff reported", "CCG staff told the study", 1), encoding="utf-8")
     add_changelog_entry(repo, "0.2.0")
     commit_all(repo, "A finding reworded, and its changelog entry")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    # a release time fixed by SOURCE_DATE_EPOCH, a day after the commit it releases (never before it, nor before 0.1.0)
+    epoch = release.commit_epoch_of(repo, "HEAD") + 86400
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
     release.release("0.2.0", repo, build=False, refresh=False)
-    date = release.iso_date(EPOCH)
+    date = release.iso_date(epoch)
     cff = yaml.safe_load((repo / "CITATION.cff").read_text())
     assert (cff["version"], str(cff["date-released"])) == ("0.2.0", date)
     assert 'version = "0.2.0"' in (repo / "pyproject.toml").read_text()
@@ -192,7 +194,7 @@ def test_a_release_sets_every_copy_of_the_version_and_date_commits_and_tags(repo
     assert [line.split(",")[4:6] for line in changes if line.startswith("0.2.0,")] == [[first, "reworded"]]
     assert all(line.split(",")[1:3] == [date, "0.1.0"] for line in changes if line.startswith("0.2.0,"))
     assert git(repo, "status", "--porcelain") == ""
-    assert git(repo, "log", "-1", "--format=%s|%ct|%at") == f"Release 0.2.0|{EPOCH}|{EPOCH}\n"
+    assert git(repo, "log", "-1", "--format=%s|%ct|%at") == f"Release 0.2.0|{epoch}|{epoch}\n"
     assert git(repo, "rev-parse", "v0.2.0^{commit}") == git(repo, "rev-parse", "HEAD")
     git(repo, "tag", "-d", "v0.2.0")  # a clone without the tag still knows the release
     assert release.release_commits(repo)["0.2.0"] == git(repo, "rev-parse", "HEAD").strip()

@@ -50,7 +50,8 @@ def _cite(keys: Sequence[str]) -> str:
 
 def message_markdown(message: BriefingMessage, citation_keys: Mapping[str, str], history: str) -> str:
     """One key message as the page shows it: summary and its sources, other evidence, confidence per finding
-    (by label, linked to the finding) and history, then what it means now, with any outside context.
+    (by label, linked to the finding) and history, then, folded, what it means now with any outside context
+    (the book's interpretation: a printed briefing carries the evidence; the Word briefing carries both).
 
     ``citation_keys`` maps source id and outside-context reference to BibTeX keys; every piece of
     data text is escaped with :func:`as_text`.
@@ -70,7 +71,7 @@ def message_markdown(message: BriefingMessage, citation_keys: Mapping[str, str],
     return (
         f"{as_text(message.summary)} {cites}{other}\n\n*Confidence (GRADE-CERQual):* {levels} · "
         f"*History:* {as_text(history)}\n\n"
-        ":::{admonition} What this means now (the book's interpretation)\n:class: pcn-meaning\n\n"
+        ":::{dropdown} What this means now (the book's interpretation)\n:class-container: pcn-meaning\n\n"
         f"{meanings}{context}\n:::\n"
     )
 
