@@ -208,3 +208,20 @@ def test_a_cell_that_is_not_its_type_is_refused(text, kind, message):
 ])
 def test_a_list_cell_is_split_on_semicolons(cell, items):
     assert split_tags(cell) == items
+
+
+def test_resources_that_are_not_a_list_are_one_named_problem(tmp_path):
+    directory = package(tmp_path, b"id,n,note\na,1,x\n")
+    (directory / "datapackage.json").write_text(json.dumps({"resources": {"notes": NOTES}}), encoding="utf-8")
+    with pytest.raises(EvidenceError, match="data/datapackage.json: 'resources' must be a list of objects"):
+        read_package(directory)
+
+
+@pytest.mark.parametrize("key, value", [("path", "../README.md"), ("path", "/etc/hostname"),
+                                        ("schema", "../../schemas/notes.json")])
+def test_a_resource_outside_the_data_folder_is_refused(tmp_path, key, value):
+    directory = package(tmp_path, b"id,n,note\na,1,x\n", resources=[dict(NOTES, **{key: value})])
+    read, problems = read_package(directory)
+    assert "notes" in read.unreadable
+    assert [str(p) for p in problems] == ["data/datapackage.json: resource 'notes': its path and schema must be files "
+                                          "inside the data folder, written relative to it"]

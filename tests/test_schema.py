@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
-from helpers import GOOD_COUNT_ROWS, THEME_COUNTS_HEADER, write_csv
+from helpers import DATA, GOOD_COUNT_ROWS, THEME_COUNTS_HEADER, write_csv
 
 from pcn_evidence import EvidenceError, load_table
 from pcn_evidence.schema import validate_package
@@ -599,3 +600,56 @@ def test_a_column_whose_schema_allows_line_breaks_takes_them(mini_package):
     next(f for f in schema["fields"] if f["name"] == "finding")["pcn:multiline"] = True
     schema_path.write_text(json.dumps(schema), encoding="utf-8")
     validate_package(with_counts(mini_package, {"finding": "Two\nlines"}))
+
+
+# --- a schema of the wrong shape is named, never a traceback (issue #23) --------------------------------------
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s, f: f["id"]["constraints"].update({"pattern": 5}), "at fields[0].constraints.pattern: 5 is not of type 'string'"),
+    (lambda s, f: f["count"]["constraints"].update({"minimum": "0"}), "constraints.minimum: '0' is not of type 'number'"),
+    (lambda s, f: s.update({"pcn:min_rows": "1"}), "at pcn:min_rows: '1' is not of type 'integer'"),
+    (lambda s, f: f["unit"].pop("name"), "'name' is a required property"),
+    (lambda s, f: f["count"].update({"constraints": ["required"]}), "constraints: ['required'] is not of type 'object'"),
+    (lambda s, f: s.update({"fields": "id"}), "at fields: 'id' is not of type 'array'"),
+])
+def test_a_malformed_schema_value_is_one_named_problem(mini_package, change, message):
+    _edit_schema(mini_package, change)
+    found = problems(mini_package)
+    assert "data/schemas/theme_counts.json: " in found and message in found, found
+    assert "Traceback" not in found
+
+
+def test_a_foreign_key_to_a_missing_column_is_named(mini_package):
+    _edit_schema(mini_package, lambda s, f: s["foreignKeys"][0]["reference"].update({"fields": "nosuch"}))
+    assert "data/schemas/theme_counts.json: the foreign key on" in problems(mini_package)
+    assert "refers to the column 'nosuch', which data/" in problems(mini_package)
+
+
+def test_a_list_reference_without_its_resource_or_to_a_missing_column_is_named(tmp_path):
+    directory = tmp_path / "data"
+    shutil.copytree(DATA, directory)
+    path = directory / "schemas" / "key_messages.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    reference = next(f for f in schema["fields"] if "pcn:list_reference" in f)["pcn:list_reference"]
+    reference.pop("resource")
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    assert "pcn:list_reference: 'resource' is a required property" in problems(directory)
+    reference.update({"resource": "synthesis_findings", "field": "nosuch"})
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    assert "names the column 'nosuch', which data/synthesis_findings.csv does not have" in problems(directory)
+
+
+def test_completeness_is_a_validation_rule(tmp_path):
+    """Every finding has its appraisal and every table a page needs has rows: found here, not in a chapter."""
+    directory = tmp_path / "data"
+    shutil.copytree(DATA, directory)
+    cerqual = directory / "cerqual.csv"
+    lines = cerqual.read_text(encoding="utf-8").splitlines(keepends=True)
+    missing = lines[1].split(",", 1)[0]
+    cerqual.write_text("".join(lines[:1] + lines[2:]), encoding="utf-8")
+    found = problems(directory)
+    assert "data/synthesis_findings.csv, row" in found and f"column 'id': got '{missing}'; unknown id" in found
+    assert "data/cerqual.csv" in found
+    changes = directory / "evidence_changes.csv"
+    changes.write_text(changes.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    assert "data/evidence_changes.csv: has 0 row(s); the chapters that read it need at least 1" in problems(directory)

@@ -285,15 +285,22 @@ def execute_all(paths: list[Path], jobs: int | None = None,
 
 
 def _validate_data() -> None:
-    """Stop before any chapter runs if the coded evidence is invalid: one clear list of problems."""
+    """Stop before any chapter runs if the coded evidence or CITATION.cff is invalid: one clear list of problems."""
     sys.path.insert(0, str(ROOT / "src"))
     from pcn_evidence.errors import EvidenceError
+    from pcn_evidence.release import ReleaseError, read_release
     from pcn_evidence.schema import validate_package
 
     try:
         validate_package(data_dir())
     except EvidenceError as error:
         sys.exit(f"{error}\n\nThe book was not built: fix the data above, then run `make book` again.")
+    try:
+        read_release(ROOT / "CITATION.cff")  # every page's footer and citation reads it
+    except yaml.YAMLError as error:
+        sys.exit(f"CITATION.cff is not valid YAML: {' '.join(str(error).split())}\n\nThe book was not built.")
+    except ReleaseError as error:
+        sys.exit(f"{error}\n\nThe book was not built: fix CITATION.cff, then run `make book` again.")
 
 
 def start_downloads(recorded: dict) -> dict:

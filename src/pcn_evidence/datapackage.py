@@ -82,13 +82,22 @@ def read_package(data_dir: Path | str | None = None) -> tuple[DataPackage, list[
 
     tables: dict[str, Table] = {}
     unreadable: set[str] = set()
-    for number, resource in enumerate(descriptor.get("resources", []), start=1):
+    resources = descriptor.get("resources", []) if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        raise EvidenceError([Problem(f"{directory.name}/datapackage.json", "'resources' must be a list of objects, "
+                                     "each with a name, a path to its CSV and a schema")])
+    for number, resource in enumerate(resources, start=1):
         name = resource.get("name", f"resource {number}")
         missing = [key for key in ("name", "path", "schema") if key not in resource]
         if missing:
             problems.append(Problem(f"{directory.name}/datapackage.json",
                                     f"resource {name!r} has no {' or '.join(missing)}; each resource needs a name, "
                                     "a path to its CSV and a schema"))
+            unreadable.add(name)
+            continue
+        if not _inside(directory, resource["path"]) or not _inside(directory, resource["schema"]):
+            problems.append(Problem(f"{directory.name}/datapackage.json", f"resource {name!r}: its path and schema "
+                                    "must be files inside the data folder, written relative to it"))
             unreadable.add(name)
             continue
         path = directory / resource["path"]
@@ -101,6 +110,13 @@ def read_package(data_dir: Path | str | None = None) -> tuple[DataPackage, list[
         header, rows, lines = read
         tables[name] = Table(name, path, label, schema, header, rows, lines)
     return DataPackage(directory, descriptor, tables, frozenset(unreadable)), problems
+
+
+def _inside(directory: Path, ref: Any) -> bool:
+    """Whether ``ref`` (a path, or an inline schema) stays inside the data folder: no '..', no absolute path."""
+    if not isinstance(ref, str):
+        return isinstance(ref, dict)
+    return (directory / ref).resolve().is_relative_to(directory.resolve())
 
 
 def _read_schema(directory: Path, ref: Any, problems: list[Problem]) -> dict[str, Any] | None:

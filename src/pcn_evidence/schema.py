@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .datapackage import DataPackage, Table, parse_cell, read_package, split_tags
+from .descriptors import schema_shape_problems
 from .errors import EvidenceError, Problem
 from .numbers import states_number
 
@@ -90,6 +91,9 @@ CHECKS = {"not_greater": {"check", "field", "than"}, "evidence_for_stance": {"ch
 def _schema_problems(table: Table) -> list[Problem]:
     """Keys this validator does not implement, malformed keys and invalid patterns, each by name."""
     where = f"data/schemas/{table.name}.json"
+    shape = schema_shape_problems(where, table.schema)
+    if shape:  # a schema of the wrong shape (a minimum written as text, a field with no name) is reported as such
+        return shape
     problems = [Problem(where, f"unknown key {key!r}; a schema may use {', '.join(sorted(SCHEMA_KEYS))}")
                 for key in table.schema if key not in SCHEMA_KEYS]
     for field in table.schema.get("fields", []):
@@ -290,6 +294,11 @@ def _list_reference_problems(package: DataPackage) -> list[Problem]:
                 problems.append(Problem(table.label, f"column '{field['name']}' refers to the table "
                                                      f"{reference['resource']!r}, which the data package does not list"))
                 continue
+            if reference["field"] not in target.header:
+                problems.append(Problem(f"data/schemas/{table.name}.json", f"field '{field['name']}': its "
+                                        f"pcn:list_reference names the column {reference['field']!r}, which "
+                                        f"{target.label} does not have"))
+                continue
             vocabulary = [row[reference["field"]] for row in target.rows]
             for index, row in enumerate(table.rows):
                 unknown = [tag for tag in split_tags(row[field["name"]]) if tag not in vocabulary]
@@ -319,6 +328,10 @@ def _foreign_key_problems(package: DataPackage) -> list[Problem]:
                 problems.append(Problem(table.label, f"column '{field}' refers to the table "
                                                      f"{fk['reference']['resource']!r}, which the data package does "
                                                      "not list"))
+                continue
+            if target_field not in target.header:
+                problems.append(Problem(f"data/schemas/{table.name}.json", f"the foreign key on '{field}' refers to "
+                                        f"the column {target_field!r}, which {target.label} does not have"))
                 continue
             if field not in table.header:
                 continue
