@@ -54,7 +54,7 @@ AUDIENCES: tuple[tuple[str, str], ...] = (("for_icbs", "Integrated care boards")
                                            ("for_national", "National policy"))
 HEADLINE_WORDS = 12  # "a headline of at most about 12 words"
 SUMMARY_WORDS = 35  # "a summary of at most about 35 words"
-OTHER_EVIDENCE_WORDS = 40  # the qualifying or contrary evidence beside a summary, as short as the summary
+OTHER_EVIDENCE_WORDS = 45  # the qualifying or contrary evidence beside a summary: it may carry two sources
 #: Stances of the evidence matrix that a message must not leave out (data/schemas/evidence_matrix.json).
 CONTRARY_STANCES = ("qualifies", "contradicts")
 #: How many words either side of a number may name what it counts ("staff from 4 CCGs", "CCGs from 135 to 106").
