@@ -49,10 +49,15 @@ def small_book(tmp_path: Path) -> Path:
     return book
 
 
-def build(book: Path) -> subprocess.CompletedProcess:
+def book_command(book: Path, *args: str) -> subprocess.CompletedProcess:
+    """``tools/book.py ARGS`` in the small book, as `make` runs it there."""
     env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
-    return subprocess.run([sys.executable, str(book / "tools" / "book.py"), "build"], cwd=book, env=env,
+    return subprocess.run([sys.executable, str(book / "tools" / "book.py"), *args], cwd=book, env=env,
                           capture_output=True, text=True, timeout=600)
+
+
+def build(book: Path) -> subprocess.CompletedProcess:
+    return book_command(book, "build")
 
 
 def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from smallbook import build, edit, small_book  # noqa: F401 (small_book is a fixture)
+from smallbook import book_command, build, edit, small_book  # noqa: F401 (small_book is a fixture)
 
 pytestmark = pytest.mark.build
 
@@ -52,34 +52,20 @@ def test_a_second_build_at_the_same_time_waits_for_the_first(small_book):
     assert "Built 2 chapters" in out
 
 
-def test_a_data_error_is_printed_once_without_a_traceback_and_nothing_runs(small_book):
+@pytest.mark.parametrize("command", ["build", "outputs"])
+def test_a_data_error_is_printed_once_without_a_traceback_and_nothing_runs(small_book, command):
+    """#23: make outputs printed invalid data's error once per chapter (13 times, 980 lines)."""
     edit(small_book / "data" / "units.csv", "CCG areas,CCG area", "CCG areas,")
-    result = build(small_book)
-    output = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert output.count("data/units.csv, row 4 (line 5), column 'singular'") == 1, output
-    assert "Traceback" not in output and "executed" not in output
-    assert "The book was not built: fix the data above" in output
-
-
-def _outputs(book, *chapters: str):
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
-    return subprocess.run([sys.executable, str(book / "tools" / "book.py"), "outputs", *chapters], cwd=book, env=env,
-                          capture_output=True, text=True, timeout=600)
-
-
-def test_make_outputs_checks_the_data_first_and_reports_it_once(small_book):
-    """#23: invalid data printed the same error once per chapter (13 times, 980 lines)."""
-    edit(small_book / "data" / "units.csv", "CCG areas,CCG area", "CCG areas,")
-    result = _outputs(small_book)
+    result = book_command(small_book, command)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert output.count("data/units.csv, row 4 (line 5), column 'singular'") == 1, output
     assert "Traceback" not in output and "executed" not in output and "FAILED" not in output
+    assert "The book was not built: fix the data above" in output
+
+
+def _outputs(book, *chapters: str):
+    return book_command(book, "outputs", *chapters)
 
 
 def _text_twin(book, chapter: str) -> None:
