@@ -4,6 +4,8 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
+# the reference texts the quotes are checked against
+SOURCES_DIR := $(or $(PCN_SOURCES_DIR),../shared/sources)
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
@@ -54,6 +56,7 @@ test: $(STAMP) $(CFF_STAMP)
 	@$(PY) -m ruff check $(LINTED)
 	@$(PY) -m mypy
 	$(PY) -m pytest -n auto --dist loadfile tests chapters src/pcn_evidence --doctest-modules --nbval --nbval-current-env --ignore=tests/browser --ignore=tests/lab
+	@test -d "$(SOURCES_DIR)" || echo "NOT CHECKED: quotes, quoted words and coding decisions were not checked against the sources (no reference texts at $(SOURCES_DIR); set PCN_SOURCES_DIR)"
 
 # ruff fixes what it can (pre-commit does the same on each commit: `pre-commit install`).
 .PHONY: lint lock

@@ -49,9 +49,9 @@ def small_book(tmp_path: Path) -> Path:
     return book
 
 
-def book_command(book: Path, *args: str) -> subprocess.CompletedProcess:
-    """``tools/book.py ARGS`` in the small book, as `make` runs it there."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
+def book_command(book: Path, *args: str, **env_vars: str) -> subprocess.CompletedProcess:
+    """``tools/book.py ARGS`` in the small book, as `make` runs it there (with ``env_vars`` set)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}} | env_vars
     return subprocess.run([sys.executable, str(book / "tools" / "book.py"), *args], cwd=book, env=env,
                           capture_output=True, text=True, timeout=600)
 

@@ -132,3 +132,23 @@ def test_ctrl_c_stops_a_build_with_one_line(small_book):
     assert "Traceback" not in out + err, err
     assert err.strip().splitlines() == [err.strip().splitlines()[-1]], err  # one line
     assert err.strip().startswith("Interrupted: nothing was published"), err
+
+
+def test_a_quote_that_is_not_verbatim_is_never_published(small_book):
+    """#23: only make test checked quotes, and it skipped without the sources; the build checks them too."""
+    from helpers import SOURCES
+
+    if not SOURCES.is_dir():
+        pytest.skip(f"LOUD SKIP: no reference sources at {SOURCES}")
+    edit(small_book / "data" / "theme_counts.csv", "Twenty-six CCGs reported", "Twenty-six CCGs proudly reported")
+    result = book_command(small_book, "build", PCN_SOURCES_DIR=str(SOURCES))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "data/theme_counts.csv, row 1 (line 2), column 'quote'" in output and "is not verbatim" in output, output
+    assert "every quote must be verbatim in its source" in output and "executed" not in output
+
+
+def test_a_build_without_the_sources_says_so_in_its_last_line(small_book, tmp_path):
+    result = book_command(small_book, "build", PCN_SOURCES_DIR=str(tmp_path / "none"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("NOT CHECKED: the quotes were not checked"), result.stdout

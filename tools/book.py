@@ -284,6 +284,19 @@ def execute_all(paths: list[Path], jobs: int | None = None,
     return results
 
 
+def sources_dir() -> Path:
+    """The reference texts of the sources: PCN_SOURCES_DIR, else ../shared/sources beside the book."""
+    return Path(os.environ.get("PCN_SOURCES_DIR", ROOT.parent / "shared" / "sources"))
+
+
+def unchecked_quotes_note() -> str:
+    """The closing line of a build made without the reference texts, so that nobody mistakes it for a checked one."""
+    if sources_dir().is_dir():
+        return ""
+    return (f"NOT CHECKED: the quotes were not checked against the sources (no reference texts at {sources_dir()}; "
+            "set PCN_SOURCES_DIR)")
+
+
 def _validate_data() -> None:
     """Stop before any chapter runs if the coded evidence or CITATION.cff is invalid: one clear list of problems."""
     sys.path.insert(0, str(ROOT / "src"))
@@ -295,6 +308,14 @@ def _validate_data() -> None:
         validate_package(data_dir())
     except EvidenceError as error:
         sys.exit(f"{error}\n\nThe book was not built: fix the data above, then run `make book` again.")
+    sources = sources_dir()
+    if sources.is_dir():  # a quote that is not verbatim is never published
+        from pcn_evidence.provenance import quote_problems
+
+        problems = quote_problems(sources, data_dir())
+        if problems:
+            sys.exit(f"{EvidenceError(problems)}\n\nThe book was not built: every quote must be verbatim in its "
+                     f"source ({sources}).")
     try:
         read_release(ROOT / "CITATION.cff")  # every page's footer and citation reads it
     except yaml.YAMLError as error:
@@ -415,6 +436,8 @@ def _build(jobs: int | None, strict: bool) -> int:
     if not reread and recorded == digests and (PUBLISHED / "index.html").exists():
         DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
         print(f"Nothing changed since the last build: {PUBLISHED / 'index.html'}")
+        if unchecked_quotes_note():
+            print(unchecked_quotes_note())
         return 0
     command = [str(Path(sys.executable).with_name("jb")), "build", str(ROOT), "--builder", "html", "-q",
                "--path-output", str(WORK)]
@@ -432,6 +455,8 @@ def _build(jobs: int | None, strict: bool) -> int:
     DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
     print(f"Built {len(paths)} chapters ({len(reread)} executed, {len(paths) - len(reread)} from the cache): "
           f"{PUBLISHED / 'index.html'}")
+    if unchecked_quotes_note():
+        print(unchecked_quotes_note())
     return 0
 
 
