@@ -225,3 +225,15 @@ def test_a_resource_outside_the_data_folder_is_refused(tmp_path, key, value):
     assert "notes" in read.unreadable
     assert [str(p) for p in problems] == ["data/datapackage.json: resource 'notes': its path and schema must be files "
                                           "inside the data folder, written relative to it"]
+
+
+def test_a_table_that_is_a_symbolic_link_is_refused_when_read(tmp_path):
+    """#23: a symlinked table was refused only after the chapters ran."""
+    directory = package(tmp_path, b"id,n,note\na,1,x\n")
+    elsewhere = tmp_path / "elsewhere.csv"
+    (directory / "notes.csv").rename(elsewhere)
+    (directory / "notes.csv").symlink_to(elsewhere)
+    read, problems = read_package(directory)
+    assert "notes" in read.unreadable
+    assert [str(p) for p in problems] == ["data/notes.csv: is a symbolic link; a table must be a file in the data "
+                                          "folder itself"]

@@ -113,10 +113,13 @@ def read_package(data_dir: Path | str | None = None) -> tuple[DataPackage, list[
 
 
 def _inside(directory: Path, ref: Any) -> bool:
-    """Whether ``ref`` (a path, or an inline schema) stays inside the data folder: no '..', no absolute path."""
+    """Whether ``ref`` (a path, or an inline schema) stays inside the data folder: no '..', no absolute path.
+
+    Written paths are compared, not link targets: a table that is a symbolic link is refused by name when read.
+    """
     if not isinstance(ref, str):
         return isinstance(ref, dict)
-    return (directory / ref).resolve().is_relative_to(directory.resolve())
+    return Path(os.path.normpath(directory / ref)).is_relative_to(os.path.normpath(directory))
 
 
 def _read_schema(directory: Path, ref: Any, problems: list[Problem]) -> dict[str, Any] | None:
@@ -140,6 +143,9 @@ def _position(content: bytes, offset: int) -> str:
 def _read_csv(path: Path, label: str, problems: list[Problem]
               ) -> tuple[list[str], list[dict[str, str]], list[int]] | None:
     """Header, rows and the line each row ends on; every way the file cannot be read becomes one problem."""
+    if path.is_symlink():  # refused here, before any chapter runs, as the downloads would refuse it later
+        problems.append(Problem(label, "is a symbolic link; a table must be a file in the data folder itself"))
+        return None
     try:
         content = path.read_bytes()
     except FileNotFoundError:
