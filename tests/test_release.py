@@ -6,6 +6,7 @@ committed afresh, with its last release tagged v0.1.0: the tests release it, nev
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -171,10 +172,15 @@ def test_the_command_line_refuses_with_a_message_and_exit_2(repo):
 # --- a release ---------------------------------------------------------------------------------------------
 
 def test_a_release_sets_every_copy_of_the_version_and_date_commits_and_tags(repo, monkeypatch):
-    header, rows = (repo / "data" / "synthesis_findings.csv").read_text(encoding="utf-8").split("\n", 1)
-    first = rows.split(",", 1)[0]
-    (repo / "data" / "synthesis_findings.csv").write_text(
-        header + "\n" + rows.replace("CCG staff reported", "CCG staff told the study", 1), encoding="utf-8")
+    path = repo / "data" / "synthesis_findings.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    first = rows[0]["id"]
+    rows[0]["finding"] += " (Reworded for the test.)"  # whatever today's wording, the first finding is reworded
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
     add_changelog_entry(repo, "0.2.0")
     commit_all(repo, "A finding reworded, and its changelog entry")
     # a release time fixed by SOURCE_DATE_EPOCH, a day after the commit it releases (never before it, nor before 0.1.0)
