@@ -31,7 +31,7 @@ from pcn_evidence.briefing import (
     quoted_word_problems,
     unnamed_number_problems,
 )
-from pcn_evidence.dates import describe_date, describe_span
+from pcn_evidence.dates import describe_span, source_dates
 from pcn_evidence.facts import facts
 
 SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
@@ -57,9 +57,7 @@ def _messages(tables, all_facts, key_messages: pd.DataFrame | None = None) -> li
 
 
 def _source_dates(tables) -> dict[str, str]:
-    sources = tables["sources"]
-    dated = sources[sources["date"].notna()]
-    return {source: describe_date(str(date)) for source, date in zip(dated["id"], dated["date"])}
+    return source_dates(tables["sources"])
 
 
 @pytest.fixture(scope="module")

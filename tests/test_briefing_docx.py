@@ -14,7 +14,6 @@ import zipfile
 from pathlib import Path
 
 import docx
-import pandas as pd
 import pytest
 from helpers import ROOT
 
@@ -27,7 +26,7 @@ from pcn_evidence.briefing import (
     briefing_messages,
     evidence_dates,
 )
-from pcn_evidence.dates import describe_date
+from pcn_evidence.dates import source_dates
 from pcn_evidence.downloads import DOWNLOADS_ENV
 from pcn_evidence.facts import facts
 from pcn_evidence.inputs import Declaration, UndeclaredInputError, activate, deactivate
@@ -66,10 +65,9 @@ def inputs() -> Inputs:
     cerqual = load_table("cerqual")
     findings = load_table("synthesis_findings")
     sources = load_table("sources")
-    dates = {s: describe_date(str(d)) for s, d in zip(sources["id"], sources["date"]) if pd.notna(d)}
     messages = briefing_messages(load_table("key_messages"), dict(zip(cerqual["finding_id"], cerqual["confidence"])),
                                  facts(), load_table("outside_context"), dict(zip(findings["id"], findings["label"])),
-                                 dates)
+                                 source_dates(sources))
     return Inputs(messages, briefing_limitations(load_table("limitations"), load_table("accounts")), shown_release(),
                   evidence_dates(load_table("timeline"), sources, FIELDWORK),
                   dict(zip(sources["id"], sources["label"])), read_references())

@@ -195,7 +195,7 @@ def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str],
             meanings=tuple((label, row[column]) for column, label in AUDIENCES),
             context=tuple(context[c] for c in split_tags(row.get("context_ids"))),
             other_evidence=filled["other_evidence"],
-            finding_labels=tuple((finding_labels or {}).get(f, f) for f in findings) if finding_labels else ()))
+            finding_labels=tuple(finding_labels.get(f, f) for f in findings) if finding_labels else ()))
     if problems:
         raise EvidenceError(problems)
     return sorted(messages, key=lambda m: m.order)

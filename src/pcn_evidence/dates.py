@@ -18,7 +18,7 @@ from datetime import date
 
 import pandas as pd
 
-__all__ = ["PartialDate", "parse_partial_date", "describe_date", "describe_span", "months_between"]
+__all__ = ["PartialDate", "parse_partial_date", "describe_date", "describe_span", "months_between", "source_dates"]
 
 
 @dataclass(frozen=True)
@@ -91,3 +91,13 @@ def months_between(earlier: str, later: str) -> int:
     """
     a, b = parse_partial_date(earlier), parse_partial_date(later)
     return (b.first.year - a.first.year) * 12 + (b.first.month - a.first.month)
+
+
+def source_dates(sources: pd.DataFrame) -> dict[str, str]:
+    """Each dated source's date in words, by source id (``sources.csv``); undated sources are left out.
+
+    >>> source_dates(pd.DataFrame({"id": ["a", "b"], "date": ["2021-06-29", None]}))
+    {'a': '29 June 2021'}
+    """
+    dated = sources[sources["date"].notna()]
+    return {str(source): describe_date(str(when)) for source, when in zip(dated["id"], dated["date"])}

@@ -57,10 +57,9 @@ def message_markdown(message: BriefingMessage, citation_keys: Mapping[str, str],
     data text is escaped with :func:`as_text`.
     """
     cites = _cite([citation_keys[s] for s in message.source_ids])
-    labels = message.finding_labels or tuple(finding for finding, _ in message.confidence)
     levels = " · ".join(
         f"**{as_text(level)}** for {{ref}}`{role_title(label)} <{key(finding)}>`"
-        for label, (finding, level) in zip(labels, message.confidence)
+        for (label, level), (finding, _) in zip(message.rated, message.confidence)
     )
     meanings = "\n".join(f"- **{as_text(audience)}:** {as_text(text)}" for audience, text in message.meanings)
     context = "".join(
