@@ -18,13 +18,15 @@ def pytest_collection_modifyitems(session, config, items):
 
 @pytest.fixture
 def mini_package(tmp_path: Path) -> Path:
-    """A small valid data package (real schemas; sources, theme counts and their units) to break in tests."""
+    """A small valid data package (real schemas; sources with their kinds and studies, theme counts and their units) to break in tests."""
     directory = tmp_path / "data"
     shutil.copytree(DATA / "schemas", directory / "schemas")
     shutil.copy(DATA / "sources.csv", directory / "sources.csv")
-    shutil.copy(DATA / "units.csv", directory / "units.csv")
+    kept = {"sources", "theme_counts", "units", "source_kinds", "studies"}  # sources refer to the last two
+    for name in kept - {"theme_counts"}:
+        shutil.copy(DATA / f"{name}.csv", directory / f"{name}.csv")
     descriptor = json.loads((DATA / "datapackage.json").read_text())
-    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in {"sources", "theme_counts", "units"}]
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in kept]
     (directory / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
     write_csv(directory / "theme_counts.csv", THEME_COUNTS_HEADER, [list(r) for r in GOOD_COUNT_ROWS])
     return directory

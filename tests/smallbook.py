@@ -43,7 +43,7 @@ def small_book(tmp_path: Path) -> Path:
     second.cells = [nbformat.v4.new_markdown_cell("(chapter-second)=\n# Second"), nbformat.v4.new_code_cell(SECOND)]
     nbformat.write(second, book / "chapters" / "second.ipynb")
     (book / "chapters" / "inputs.yml").write_text(
-        "sources:\n  tables: [sources]\nsecond:\n  tables: [units]\n  files: [CITATION.cff]\n")
+        "sources:\n  tables: [sources, source_kinds, studies]\nsecond:\n  tables: [units]\n  files: [CITATION.cff]\n")
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
                                    "  - file: chapters/sources\n  - file: chapters/second\n  - file: glossary\n")
     return book

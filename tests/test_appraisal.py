@@ -15,6 +15,7 @@ from pcn_evidence.appraisal import (
     topic_support_problems,
 )
 from pcn_evidence.evidence import complete_matrix
+from pcn_evidence.sourcing import in_group
 
 COMPONENTS = {"methodological_limitations": "methodological limitations", "coherence": "coherence",
               "adequacy": "adequacy", "relevance": "relevance"}
@@ -25,7 +26,7 @@ LEVELS = ["high", "moderate", "low", "very low"]
 def data():
     findings, sources = load_table("synthesis_findings"), load_table("sources")
     cells = complete_matrix(findings, load_table("evidence_matrix"), sources)
-    topics = fact_topics(load_table("study_findings"), load_table("press_findings"))
+    topics = fact_topics(load_table("study_findings"), load_table("reported_findings"))
     return {"findings": findings, "sources": sources, "cells": cells, "cerqual": load_table("cerqual"),
             "fact_topics": topics, "accounts": load_table("accounts").set_index("id").to_dict("index"),
             "messages": load_table("key_messages")}
@@ -36,7 +37,7 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 
 def studies(sources: pd.DataFrame) -> list[str]:
-    return list(sources.loc[sources["kind"] == "peer-reviewed study", "id"])
+    return list(sources.loc[in_group(sources, load_table("source_kinds"), "research"), "id"])
 
 
 def test_the_levels_are_cerquals_own():
@@ -91,6 +92,8 @@ def test_every_finding_and_message_says_whose_account_it_is(data):
 
 
 def test_studies_contributing_are_studies(data):
-    """The 'studies contributing' of a finding are research studies, never press articles."""
-    kinds = dict(zip(data["sources"]["id"], data["sources"]["kind"]))
-    assert set(kinds.values()) == {"peer-reviewed study", "trade press"}
+    """The 'studies contributing' of a finding are research studies, never press articles or commentary."""
+    research = set(studies(data["sources"]))
+    kinds = load_table("source_kinds").set_index("id")
+    for source in data["sources"].itertuples():
+        assert (source.id in research) == (kinds.at[source.kind, "group"] == "research"), source.id

@@ -32,11 +32,14 @@ def test_citation_version_matches_the_package():
     assert f'version = "{citation["version"]}"' in pyproject
 
 
-def test_every_source_has_a_bibtex_entry():
+def test_references_bib_holds_the_sources_and_nothing_else():
+    # the sources page lists every entry of references.bib as the sources' bibliography
     import csv
     keys = set(re.findall(r"@\w+\{([^,]+),", (ROOT / "references.bib").read_text()))
     with (ROOT / "data" / "sources.csv").open(encoding="utf-8") as handle:
-        assert {row["citation_key"] for row in csv.DictReader(handle)} <= keys
+        cited = {row["citation_key"] for row in csv.DictReader(handle)}
+    assert cited - keys == set(), "a source has no entry in references.bib"
+    assert keys - cited == set(), "references.bib has an entry that is not a source (put it in its own .bib file)"
 
 
 def _cffconvert(path: Path) -> subprocess.CompletedProcess:

@@ -54,7 +54,7 @@ def test_field_checks_describe_the_project_checks():
     schema = _schemas()["evidence_matrix"]
     fields = {f["name"]: f for f in schema["fields"]}
     stance = D.field_checks(fields["stance"], schema)
-    assert stance.startswith("one of: supports; qualifies; contradicts; silent")
+    assert stance.startswith("one of: supports; qualifies; contradicts")
     evidence = D.field_checks(fields["evidence_ids"], schema)
     assert "coded facts from the row's source" in evidence and "empty only when stance is 'silent'" in evidence
     assert "must match sources.id" in D.field_checks(fields["source_id"], schema)
@@ -68,7 +68,7 @@ def test_dictionary_follows_a_schema_change(mini_package: Path):
     schema["fields"][0]["description"] = "A changed description."
     schema_path.write_text(json.dumps(schema))
     frame = D.data_dictionary(mini_package)
-    assert set(frame["Table"]) == {"sources", "theme_counts", "units"}
+    assert set(frame["Table"]) == {"sources", "theme_counts", "units", "source_kinds", "studies"}
     assert frame.loc[(frame["Table"] == "theme_counts") & (frame["Column"] == "id"), "Description"].iloc[0] \
         == "A changed description."
 

@@ -49,7 +49,7 @@ def test_a_chapter_reaches_only_the_facts_of_its_declared_tables():
     chapter = Chapter("theme_counts")
     try:
         assert chapter.fact("tc-ccgs-allocated-staff-time").value == 26
-        with pytest.raises(UndeclaredInputError, match="the table 'press_findings'"):
+        with pytest.raises(UndeclaredInputError, match="the table 'reported_findings'"):
             chapter.fact("pf-hl-ccgs-135-before-april-mergers")
         assert all(f.table in {"theme_counts", "study_design", "units"} for f in facts().values())
         with pytest.raises(UndeclaredInputError):

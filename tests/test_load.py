@@ -33,12 +33,12 @@ def test_split_tags():
 
 
 def test_an_unknown_table_is_named_with_the_tables_there_are(mini_package):
-    with pytest.raises(KeyError, match="no table 'counts' in the data package; tables are: sources, theme_counts, units"):
+    with pytest.raises(KeyError, match="no table 'counts' in the data package; tables are: source_kinds, sources, studies, theme_counts, units"):
         load_table("counts", mini_package)
 
 
 def test_a_vocabulary_is_the_schemas_list_of_allowed_values_in_order(mini_package):
-    assert vocabulary("sources", "kind", mini_package) == ["peer-reviewed study", "trade press"]
+    assert vocabulary("source_kinds", "group", mini_package) == ["research", "commentary", "report", "press"]
     with pytest.raises(KeyError, match="column 'title' of table 'sources' has no list of allowed values"):
         vocabulary("sources", "title", mini_package)
 

@@ -14,6 +14,7 @@ from helpers import IN_CI, ROOT, SOURCES
 
 from pcn_evidence import load_table, numbers_in, split_tags, vocabulary
 from pcn_evidence.evidence import (
+    SILENT,
     check_styles,
     complete_matrix,
     finding_labels,
@@ -24,6 +25,7 @@ from pcn_evidence.evidence import (
     stream_problems,
     tally,
 )
+from pcn_evidence.sourcing import in_group
 
 CHAPTERS = ROOT / "chapters"
 
@@ -59,6 +61,9 @@ def cells(findings, matrix, sources) -> pd.DataFrame:
     return complete_matrix(findings, matrix, sources)
 
 
+RESEARCH_SOURCES = set(load_table("sources").loc[in_group(load_table("sources"), load_table("source_kinds"), "research"), "id"])
+
+
 def _markdown(name: str) -> str:
     """The chapter's text twin without its code cells."""
     text = (CHAPTERS / name).read_text(encoding="utf-8")
@@ -75,18 +80,28 @@ def test_the_matrix_is_complete_and_in_display_order(findings, matrix, sources, 
     assert all(cells["ids"].map(len) == cells["evidence_ids"].map(lambda c: len(split_tags(c))))
 
 
-def test_an_incomplete_matrix_names_its_missing_and_duplicate_pairs(findings, matrix, sources):
-    broken = pd.concat([matrix.iloc[1:], matrix.iloc[[5]]], ignore_index=True)
-    problems = matrix_problems(findings, broken, sources)
+def test_a_matrix_names_an_unsupported_finding_and_duplicate_pairs(findings, matrix, sources):
     first = matrix.iloc[0]
-    assert f"missing: {first['finding_id']} x {first['source_id']}" in problems
+    broken = pd.concat([matrix[matrix["finding_id"] != first["finding_id"]], matrix.iloc[[5]]], ignore_index=True)
+    problems = matrix_problems(findings, broken, sources)
+    assert f"unsupported: {first['finding_id']} (no source speaks to it)" in problems
     assert any(p.startswith("duplicate:") for p in problems)
-    with pytest.raises(ValueError, match="incomplete"):
+    with pytest.raises(ValueError, match="does not fit"):
         complete_matrix(findings, broken, sources)
 
 
+def test_a_pair_with_no_judgement_is_silent():
+    findings = pd.DataFrame({"id": ["f-a"], "order": [1]})
+    sources = pd.DataFrame({"id": ["study", "new-source"]})
+    matrix = pd.DataFrame({"finding_id": ["f-a"], "source_id": ["study"], "stance": ["supports"],
+                           "evidence_ids": ["s-1"], "note": ["why"]})
+    cells = complete_matrix(findings, matrix, sources)
+    assert cells[["source_id", "stance"]].values.tolist() == [["study", "supports"], ["new-source", SILENT]]
+    assert cells.iloc[1]["ids"] == []
+
+
 def test_tally_keeps_the_vocabulary_order_and_its_zeros_and_refuses_unknown_values(cells):
-    stances = vocabulary("evidence_matrix", "stance")
+    stances = [*vocabulary("evidence_matrix", "stance"), SILENT]
     counts = tally(cells["stance"], stances)
     assert list(counts) == stances and sum(counts.values()) == len(cells)
     assert counts["contradicts"] == 0  # a zero is still reported
@@ -115,12 +130,12 @@ def test_a_fact_counts_under_its_own_line_not_its_articles():
 
 
 def test_every_press_fact_an_outlet_reports_of_its_own_has_its_own_line(sources):
-    press = load_table("press_findings")
+    press = load_table("reported_findings")
     assert stream_problems(press, sources) == []
 
 
 def test_own_reporting_filed_under_the_covered_report_is_caught(sources):
-    press = load_table("press_findings")
+    press = load_table("reported_findings")
     covering = set(sources.loc[sources["covers"].fillna("") != "", "id"])
     row = press.index[press["source_id"].isin(covering) & (press["reports_on"] == "outlet reporting")][0]
     fact_id = press.at[row, "id"]
@@ -190,7 +205,7 @@ def test_cerqual_assesses_every_finding_once(findings, cerqual):
 
 
 def test_confidence_is_conservative(findings, cells, cerqual):
-    """Guards on the judgements: one study can never support 'high'; serious concerns or a silent study cap it."""
+    """Guards on the judgements: nothing is 'high'; serious concerns, or no supporting research study, cap it at low."""
     levels = vocabulary("cerqual", "confidence")
     by_id = cerqual.set_index("finding_id")
     assert (cerqual["confidence"] != "high").all()
@@ -198,9 +213,9 @@ def test_confidence_is_conservative(findings, cells, cerqual):
         row = by_id.loc[fid]
         if any(row[c] == "serious concerns" for c in COMPONENTS):
             assert levels.index(row["confidence"]) >= levels.index("low"), fid
-        study = cells[(cells["finding_id"] == fid) & (cells["source_id"] == "bjgp-2021")]["stance"].iloc[0]
-        if study == "silent":
-            assert row["confidence"] == "very low", fid
+        supporting = set(cells[(cells["finding_id"] == fid) & (cells["stance"] == "supports")]["source_id"])
+        if not supporting & RESEARCH_SOURCES:  # no research study supports it: at most low
+            assert levels.index(row["confidence"]) >= levels.index("low"), fid
         assert row["confidence_explanation"].startswith("Started at high"), fid
 
 

@@ -35,7 +35,7 @@ def study_facts() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def claims() -> pd.DataFrame:
-    press = load_table("press_findings")
+    press = load_table("reported_findings")
     return press[(press["reports_on"] == "BJGP study") & press["number"].notna()].reset_index(drop=True)
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 # A copied press claim with a number is a new claim the book would have to pair
 # with a study fact by hand (STUDY_MATCH_OVERRIDES); copies carry no number.
-BLANK_IN_COPIES = {"press_findings": ("number", "unit")}
+BLANK_IN_COPIES = {"reported_findings": ("number", "unit")}
 # theme_counts is not repeated: its chapter describes particular counts in prose
 # (e.g. the one count of social prescribers), which copies would contradict.
 REPEATABLE = {"policy_context", "study_design", "topic_guide", "study_findings",
-              "coverage", "press_findings", "timeline"}
+              "coverage", "reported_findings", "timeline"}
 
 
 def scale_table(path: Path, times: int, blank: tuple[str, ...] = ()) -> int:

@@ -13,7 +13,7 @@ value is filled in, so a changed count changes every message that quotes it.
 
 >>> from pcn_evidence.facts import Fact
 >>> counts = {"tc-x": Fact("tc-x", "theme_counts", "bjgp-2021", "p", "Nine CCG staff", number=9.0, unit="CCG staff"),
-...           "pf-y": Fact("pf-y", "press_findings", "pulse", "p", "98% of", number=98.0, unit="% of practices")}
+...           "pf-y": Fact("pf-y", "reported_findings", "pulse", "p", "98% of", number=98.0, unit="% of practices")}
 >>> fill_facts("{fact:tc-x} staff; {fact:pf-y} signed up", counts)
 '9 staff; 98% signed up'
 >>> word_count("Some PCNs were not yet engaged, CCG staff said."), quoted_phrases("the 'nirvana' or 'cavalry'; PCNs' role")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -29,7 +30,7 @@ from .load import validated_package
 from .provenance import normalise
 
 __all__ = ["Sentence", "split_sentences", "source_sentences", "digest", "holds_number", "reports_speech",
-           "carries", "citable_facts", "Audit", "audit"]
+           "carries", "citable_facts", "Audit", "audit", "agreement"]
 
 DECISIONS = "coding_decisions"
 REASONS = "coding_reasons"
@@ -232,3 +233,17 @@ def audit(sources_dir: Path | str, data_dir: Path | str | None = None) -> Audit:
                                                  "named by no coded sentence"))
     counted = sum(1 for s in every if (s.source_id, s.digest) in decided)
     return Audit(decided=counted, total=len(every), problems=problems)
+
+
+def agreement(first: Sequence[str], second: Sequence[str]) -> tuple[int, float]:
+    """How many decisions two coders share, and Cohen's kappa (agreement beyond chance) over them.
+
+    >>> agreement(["coded", "heading", "coded", "coded"], ["coded", "heading", "heading", "coded"])
+    (3, 0.5)
+    """
+    if len(first) != len(second) or not first:
+        raise ValueError("agreement needs two equally long, non-empty lists of decisions")
+    total = len(first)
+    agreed = sum(a == b for a, b in zip(first, second))
+    chance = sum(list(first).count(c) * list(second).count(c) for c in set(first) | set(second)) / total**2
+    return agreed, round((agreed / total - chance) / (1 - chance), 2) if chance < 1 else 1.0

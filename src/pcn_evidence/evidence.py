@@ -1,18 +1,19 @@
 """The evidence matrix and the GRADE-CERQual judgements as frames in the book's order.
 
-A synthesis judges every finding against every source: one *stance* per pair, with the
-ids of the coded facts it rests on. The synthesis and confidence chapters both need that
-matrix complete and in display order (findings by their ``order`` column, sources in
+A synthesis judges findings against sources: a recorded *stance* (supports, qualifies,
+contradicts) with the ids of the coded facts it rests on. Silence is the default: a pair
+with no judgement is silent, so a new source needs rows only where it says something. The
+synthesis and confidence chapters both need the matrix filled out and in display order (findings by their ``order`` column, sources in
 their table's row order), counts over a vocabulary with its zeros, and the independent
 lines of evidence behind a finding. Nothing here names a finding, a source or a fact:
 the chapters pass the tables in.
 
 >>> findings = pd.DataFrame({"id": ["f-b", "f-a"], "order": [2, 1]})
 >>> sources = pd.DataFrame({"id": ["study", "press"]})
->>> matrix = pd.DataFrame({"finding_id": ["f-b", "f-a", "f-a", "f-b"],
-...                        "source_id": ["press", "press", "study", "study"],
-...                        "stance": ["silent", "supports", "supports", "qualifies"],
-...                        "evidence_ids": ["", "p-1", "s-1; s-2", "s-3"]})
+>>> matrix = pd.DataFrame({"finding_id": ["f-a", "f-a", "f-b"],
+...                        "source_id": ["press", "study", "study"],
+...                        "stance": ["supports", "supports", "qualifies"],
+...                        "evidence_ids": ["p-1", "s-1; s-2", "s-3"], "note": ["n1", "n2", "n3"]})
 >>> cells = complete_matrix(findings, matrix, sources)
 >>> cells[["finding_id", "source_id", "ids"]].values.tolist()
 [['f-a', 'study', ['s-1', 's-2']], ['f-a', 'press', ['p-1']], ['f-b', 'study', ['s-3']], ['f-b', 'press', []]]
@@ -30,7 +31,7 @@ import pandas as pd
 
 from .datapackage import split_tags
 
-__all__ = ["ordered_findings", "matrix_problems", "complete_matrix", "in_finding_order", "tally",
+__all__ = ["SILENT", "ordered_findings", "matrix_problems", "complete_matrix", "in_finding_order", "tally",
            "independent_streams", "stream_problems", "finding_labels", "check_styles"]
 
 
@@ -43,16 +44,20 @@ def ordered_findings(findings: pd.DataFrame) -> pd.DataFrame:
     return findings.sort_values(["order", "id"], kind="mergesort").reset_index(drop=True)
 
 
-def matrix_problems(findings: pd.DataFrame, matrix: pd.DataFrame, sources: pd.DataFrame) -> list[str]:
-    """Every finding x source pair missing from, unexpected in or repeated in the matrix.
+SILENT = "silent"
 
-    >>> matrix_problems(pd.DataFrame({"id": ["f-a"]}), pd.DataFrame({"finding_id": ["f-a", "f-a"],
+
+def matrix_problems(findings: pd.DataFrame, matrix: pd.DataFrame, sources: pd.DataFrame) -> list[str]:
+    """Every finding no source speaks to, and every pair unexpected in or repeated in the matrix.
+
+    >>> matrix_problems(pd.DataFrame({"id": ["f-a", "f-b"]}), pd.DataFrame({"finding_id": ["f-a", "f-a"],
     ...                 "source_id": ["s", "s"]}), pd.DataFrame({"id": ["s", "t"]}))
-    ['missing: f-a x t', 'duplicate: f-a x s']
+    ['unsupported: f-b (no source speaks to it)', 'duplicate: f-a x s']
     """
     expected = {(f, s) for f in findings["id"] for s in sources["id"]}
     present = list(zip(matrix["finding_id"], matrix["source_id"]))
-    problems = [f"missing: {f} x {s}" for f, s in sorted(expected - set(present))]
+    spoken = set(matrix["finding_id"])
+    problems = [f"unsupported: {f} (no source speaks to it)" for f in findings["id"] if f not in spoken]
     problems += [f"unexpected: {f} x {s}" for f, s in sorted(set(present) - expected)]
     problems += [f"duplicate: {f} x {s}" for f, s in sorted({p for p in present if present.count(p) > 1})]
     return problems
@@ -61,14 +66,19 @@ def matrix_problems(findings: pd.DataFrame, matrix: pd.DataFrame, sources: pd.Da
 def complete_matrix(findings: pd.DataFrame, matrix: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """The matrix in display order, one row per finding x source, with the cited fact ids as lists (``ids``).
 
-    Raises ``ValueError`` naming every missing or repeated pair: an empty cell would read
-    as silence, which is a judgement nobody made.
+    A pair with no recorded judgement is silent (stance ``SILENT``, no facts, no note). Raises
+    ``ValueError`` naming a finding no source speaks to, and any unexpected or repeated pair.
     """
     problems = matrix_problems(findings, matrix, sources)
     if problems:
-        raise ValueError("the evidence matrix is incomplete: " + "; ".join(problems))
+        raise ValueError("the evidence matrix does not fit the findings and sources: " + "; ".join(problems))
     finding_rank = {f: i for i, f in enumerate(ordered_findings(findings)["id"])}
     source_rank = {s: i for i, s in enumerate(sources["id"])}
+    recorded = set(zip(matrix["finding_id"], matrix["source_id"]))
+    silences = pd.DataFrame([{"finding_id": f, "source_id": s, "stance": SILENT, "evidence_ids": "", "note": ""}
+                             for f in findings["id"] for s in sources["id"] if (f, s) not in recorded],
+                            columns=["finding_id", "source_id", "stance", "evidence_ids", "note"])
+    matrix = pd.concat([matrix, silences], ignore_index=True) if len(silences) else matrix
     frame = matrix.assign(_f=matrix["finding_id"].map(finding_rank), _s=matrix["source_id"].map(source_rank),
                           ids=matrix["evidence_ids"].map(split_tags))
     return frame.sort_values(["_f", "_s"], kind="mergesort").drop(columns=["_f", "_s"]).reset_index(drop=True)
@@ -109,7 +119,7 @@ def independent_streams(cells: pd.DataFrame, finding_id: str, stream_of: Mapping
     """The independent lines of evidence not silent on a finding, each once: the sources' first, then others.
 
     A line of evidence belongs to each fact a judgement cites, not to the article it came in:
-    ``fact_stream`` maps a fact id to its own line (press_findings ``evidence_stream``, e.g.
+    ``fact_stream`` maps a fact id to its own line (reported_findings ``evidence_stream``, e.g.
     NHS England's figure in an article about another body's report), and any other fact
     takes its source's line from ``stream_of`` (sources.csv ``evidence_stream``). A source
     that restates another shares its line, so the two are counted once.

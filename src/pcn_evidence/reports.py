@@ -10,7 +10,7 @@ findings and everything else those articles say, so the line is drawn here, once
 ...                       "reports_on": ["Body X report", "interview or statement", "outlet reporting",
 ...                                      "Body X report"],
 ...                       "body": ["Body X", "Body X", "Outlet", "Body X"]})
->>> reported_findings(press, sources, "Body X").tolist()
+>>> second_hand_rows(press, sources, "Body X").tolist()
 [True, True, False, False]
 """
 
@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["reported_findings"]
+__all__ = ["second_hand_rows"]
 
 
-def reported_findings(press: pd.DataFrame, sources: pd.DataFrame, body: str) -> pd.Series:
+def second_hand_rows(press: pd.DataFrame, sources: pd.DataFrame, body: str) -> pd.Series:
     """True for each press row that reports ``body``'s report second-hand.
 
     That is: a row of an article whose ``covers`` names the body, which the coders
