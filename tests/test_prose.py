@@ -33,3 +33,11 @@ def test_one_formatter_for_each_kind_of_thing():
     assert prose.wrap("a well-known id f-ccg-support", 8) == "a\nwell-known\nid\nf-ccg-support"
     assert prose.capitalise("minor concerns") == "Minor concerns"
     assert prose.lower_first("CCG mergers") == "CCG mergers"
+
+
+def test_quotes_are_curled_as_the_pages_show_them():
+    from pcn_evidence.prose import curly_quotes
+    assert curly_quotes("PCNs' role was the 'nirvana'") == "PCNs’ role was the ‘nirvana’"
+    assert curly_quotes('"CCG staff reported..."') == "“CCG staff reported…”"
+    assert curly_quotes("'This year' as the predicted year") == "‘This year’ as the predicted year"
+    assert curly_quotes("already ‘curly’, left alone") == "already ‘curly’, left alone"

@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
+from docutils.utils.smartquotes import smartyPants
 
 __all__ = ["glue_values", "join_words", "format_number", "count_with_unit", "share_text", "short_label", "wrap",
-           "capitalise", "lower_first"]
+           "capitalise", "lower_first", "curly_quotes"]
 
 
 def glue_values(values: Mapping[str, Any]) -> None:
@@ -115,3 +116,15 @@ def lower_first(label: str) -> str:
     ('relationships', 'COVID-19')
     """
     return label if len(label) > 1 and label[1].isupper() else label[:1].lower() + label[1:]
+
+
+def curly_quotes(text: str) -> str:
+    """Typographic quotes, apostrophes, dashes and ellipses, as the book's HTML pages show the same text.
+
+    The same docutils SmartyPants the pages' Sphinx build applies (its ``smartquotes_action``
+    ``"qDe"``, English quotes), for text that is not rendered by Sphinx: the Word briefing.
+
+    >>> curly_quotes("CCG staff's 'nirvana'"), curly_quotes('"reported..." -- so')
+    ('CCG staff’s ‘nirvana’', '“reported…” – so')
+    """
+    return str(smartyPants(text, "qDe", "en"))
