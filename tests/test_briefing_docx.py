@@ -1,23 +1,28 @@
 """The Word briefing pack, read back with python-docx: every message, as the data say, the same bytes twice.
 
 The read-back check (:func:`briefing_problems`) compares a written .docx with the data it
-should hold; the planted-fault tests write a pack from altered data and show the check
-names what is wrong.
+should hold, and with what a policy team needs to send it on: each outside-context note once,
+one "How to cite" section, a full reference for every source it cites, a footer with page
+numbers set apart from the text, no internal id and no straight quote in its text. The
+planted-fault tests write a pack from altered data, or alter a written pack, and show the
+check names what is wrong.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
+import re
 import time
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
-from helpers import ROOT
+from docx.text.paragraph import Paragraph
 
-from pcn_evidence import load_table, word
+from pcn_evidence import load_table, table_names, word
 from pcn_evidence.briefing import (
     BriefingMessage,
     EvidenceDates,
@@ -26,23 +31,33 @@ from pcn_evidence.briefing import (
     briefing_messages,
     evidence_dates,
 )
-from pcn_evidence.dates import source_dates
+from pcn_evidence.citation import cited_item, plain_citation
+from pcn_evidence.dates import describe_date, source_dates
+from pcn_evidence.docx_parts import field_codes
 from pcn_evidence.downloads import DOWNLOADS_ENV
 from pcn_evidence.facts import facts
-from pcn_evidence.inputs import Declaration, UndeclaredInputError, activate, deactivate
+from pcn_evidence.prose import curly_quotes
+from pcn_evidence.references import Reference, read_references, source_references
 from pcn_evidence.release import PENDING, Release, shown_release
 from pcn_evidence.word import (
     BRIEFING_FILE,
+    CONTEXT_REFERENCES_HEADING,
+    HOW_TO_CITE_HEADING,
     INTERPRETATION_LABEL,
+    MESSAGES_PAGE,
+    OUTSIDE_CONTEXT_HEADING,
     OUTSIDE_CONTEXT_LABEL,
+    REFERENCES_HEADING,
+    SOURCES_HEADING,
     BriefingDownload,
-    Reference,
-    read_references,
+    note_bookmark,
+    outside_context_notes,
     save_briefing,
     write_briefing,
 )
 
 FIELDWORK = "tl-ccg-staff-interviews"
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")  # a data id: lower-case words joined by hyphens ("f-ccg-support")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,13 +66,25 @@ class Inputs:
     limitations: list[Limitation]
     release: Release
     dates: EvidenceDates
-    source_labels: dict[str, str]
+    sources: dict[str, Reference]
     references: dict[str, Reference]
+    ids: frozenset[str] = frozenset()  # every internal id the data hold, which the pack must never show
 
     def write(self, path: Path, **changes: object) -> Path:
         arguments = dataclasses.replace(self, **changes)  # type: ignore[arg-type]
         return write_briefing(path, arguments.messages, arguments.limitations, arguments.release, arguments.dates,
-                              arguments.source_labels, arguments.references)
+                              arguments.sources, arguments.references)
+
+
+def _internal_ids(references: dict[str, Reference]) -> frozenset[str]:
+    """Ids of rows (facts, findings, messages, sources, notes, limitations…), citation keys and BibTeX keys."""
+    ids = set(references)
+    for name in table_names():
+        table = load_table(name)
+        for column in ("id", "citation_key"):
+            if column in table.columns:
+                ids |= {value for value in table[column].astype(str) if _ID.match(value) or column != "id"}
+    return frozenset(ids)
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +95,10 @@ def inputs() -> Inputs:
     messages = briefing_messages(load_table("key_messages"), dict(zip(cerqual["finding_id"], cerqual["confidence"])),
                                  facts(), load_table("outside_context"), dict(zip(findings["id"], findings["label"])),
                                  source_dates(sources))
+    references = read_references()
     return Inputs(messages, briefing_limitations(load_table("limitations"), load_table("accounts")), shown_release(),
-                  evidence_dates(load_table("timeline"), sources, FIELDWORK),
-                  dict(zip(sources["id"], sources["label"])), read_references())
+                  evidence_dates(load_table("timeline"), sources, FIELDWORK), source_references(sources), references,
+                  _internal_ids(references))
 
 
 @pytest.fixture(scope="module")
@@ -83,89 +111,245 @@ def written(inputs, tmp_path_factory) -> Path:
 
 @dataclasses.dataclass
 class Section:
-    """One message as the document holds it: its Heading 2 and the paragraphs up to the next heading 1 or 2."""
+    """A heading and the paragraphs up to the next heading of its level or above."""
 
-    headline: str
-    paragraphs: list[docx.text.paragraph.Paragraph]
+    heading: str
+    paragraphs: list[Paragraph]
 
     def texts(self, style: str | None = None) -> list[str]:
         return [p.text for p in self.paragraphs if style is None or p.style.name == style]
 
-    def starting(self, prefix: str) -> list[docx.text.paragraph.Paragraph]:
-        return [p for p in self.paragraphs if p.text.startswith(prefix)]
+    def starting(self, prefix: str) -> list[Paragraph]:
+        return [p for p in self.paragraphs if p.text.startswith(curly_quotes(prefix))]
 
 
-def read_sections(path: Path) -> tuple[list[docx.text.paragraph.Paragraph], list[Section]]:
-    """The paragraphs before the first message, and each message's section."""
-    front: list = []
+def _split(paragraphs: list[Paragraph], style: str) -> tuple[list[Paragraph], list[Section]]:
+    """The paragraphs before the first heading of ``style``, and a :class:`Section` per such heading."""
+    before: list[Paragraph] = []
     sections: list[Section] = []
-    for paragraph in docx.Document(str(path)).paragraphs:
-        style = paragraph.style.name
-        if style == "Heading 2":
+    for paragraph in paragraphs:
+        if paragraph.style.name == style:
             sections.append(Section(paragraph.text, []))
-        elif style == "Heading 1" and sections:
-            raise AssertionError(f"a Heading 1 after the messages: {paragraph.text!r}")
         elif sections:
             sections[-1].paragraphs.append(paragraph)
         else:
-            front.append(paragraph)
-    return front, sections
+            before.append(paragraph)
+    return before, sections
+
+
+def read_parts(path: Path) -> tuple[list[Paragraph], dict[str, list[Paragraph]]]:
+    """The paragraphs before the first Heading 1, and each Heading 1's paragraphs by its text.
+
+    Raises if a Heading 1 appears twice: the check below would otherwise read only one of them.
+    """
+    front, parts = _split(docx.Document(str(path)).paragraphs, "Heading 1")
+    headings = [part.heading for part in parts]
+    twice = sorted({h for h in headings if headings.count(h) > 1})
+    if twice:
+        raise AssertionError(f"Heading 1 more than once: {twice}")
+    return front, {part.heading: part.paragraphs for part in parts}
+
+
+def read_sections(path: Path) -> tuple[list[Paragraph], list[Section]]:
+    """Everything before the key messages, and each message's section (its Heading 2 and what follows)."""
+    front, parts = read_parts(path)
+    before = list(front)
+    for heading, paragraphs in parts.items():
+        if heading == "Key messages":
+            break
+        before += paragraphs
+    return before, _split(parts.get("Key messages", []), "Heading 2")[1]
+
+
+def visible_text(path: Path) -> list[tuple[str, str]]:
+    """(where, text) for every piece of text a reader can see or a program can read as the document's words:
+    body paragraphs (link texts included), headers, footers and the descriptive core properties."""
+    document = docx.Document(str(path))
+    texts = [("body", p.text) for p in document.paragraphs]
+    for number, section in enumerate(document.sections, start=1):
+        for where, part in (("header", section.header), ("footer", section.footer)):
+            texts += [(f"{where} of section {number}", p.text) for p in part.paragraphs]
+    core = document.core_properties
+    texts += [(f"core property {name}", getattr(core, name) or "")
+              for name in ("title", "subject", "comments", "keywords", "category")]
+    return texts
+
+
+def _links(paragraph: Paragraph) -> list[str]:
+    return [link.address for link in paragraph.hyperlinks]
+
+
+def _anchors(paragraph: Paragraph) -> list[str]:
+    return paragraph._p.xpath("./w:hyperlink/@w:anchor")
+
+
+def _bookmarks(paragraph: Paragraph) -> list[str]:
+    return paragraph._p.xpath("./w:bookmarkStart/@w:name")
+
+
+def _id_pattern(ids: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
+def _message_problems(message: BriefingMessage, section: Section, inputs: Inputs, numbers: dict[str, int]) -> list[str]:
+    """What one message's section lacks or alters."""
+    c, where, problems = curly_quotes, message.id, []
+    normal = section.texts("Normal")
+    if c(message.summary) not in normal:
+        problems.append(f"{where}: summary missing or altered")
+    sources = c("Sources: " + "; ".join(inputs.sources[s].name for s in message.source_ids) + ".")
+    if sources not in normal:
+        problems.append(f"{where}: sources not named ({sources!r})")
+    confidence = c("Confidence (GRADE-CERQual): " + "; ".join(f"{label}, {level}" for label, level in message.rated)
+                   + ".")
+    if confidence not in normal:
+        problems.append(f"{where}: confidence missing or altered (expected {confidence!r})")
+    if section.texts("Heading 3") != [c(INTERPRETATION_LABEL)]:
+        problems.append(f"{where}: no {INTERPRETATION_LABEL!r} heading")
+    meanings = [c(f"{audience}: {text}") for audience, text in message.meanings]
+    if section.texts("List Bullet") != meanings:
+        problems.append(f"{where}: the audience bullets differ: {section.texts('List Bullet')}")
+    pointers = section.starting(OUTSIDE_CONTEXT_LABEL)
+    if len(pointers) != len(message.context):
+        problems.append(f"{where}: {len(pointers)} outside-context paragraphs, expected {len(message.context)}")
+    for item, paragraph in zip(message.context, pointers):
+        number = numbers[item.id]
+        if (_anchors(paragraph) != [note_bookmark(number)] or f"note {number}" not in paragraph.text
+                or describe_date(item.date) not in paragraph.text):
+            problems.append(f"{where}: outside context {item.id} does not point, dated, to its note {number}")
+    return problems
+
+
+def _notes_problems(parts: dict[str, list[Paragraph]], full_text: str, inputs: Inputs) -> list[str]:
+    """Each outside-context note printed once, numbered and bookmarked, citing its reference."""
+    notes, problems = outside_context_notes(inputs.messages), []
+    section = parts.get(curly_quotes(OUTSIDE_CONTEXT_HEADING))
+    if notes and section is None:
+        return [f"no {OUTSIDE_CONTEXT_HEADING!r} section"]
+    for number, note in enumerate(notes, start=1):
+        statement = curly_quotes(note.statement)
+        if full_text.count(statement) != 1:
+            problems.append(f"outside context {note.id}: its note is printed {full_text.count(statement)} times, "
+                            "not once")
+        holders = [p for p in section or [] if statement in p.text]
+        if holders and (note_bookmark(number) not in _bookmarks(holders[0])
+                        or not holders[0].text.startswith(f"Note {number} ({describe_date(note.date)}): ")):
+            problems.append(f"outside context {note.id}: not note {number} with its date, bookmarked for the "
+                            "messages' links")
+        if holders and curly_quotes(inputs.references[note.reference].name) not in holders[0].text:
+            problems.append(f"outside context {note.id}: its note does not cite its reference")
+    return problems
+
+
+def _how_to_cite_problems(parts: dict[str, list[Paragraph]], full_paragraphs: list[str], inputs: Inputs) -> list[str]:
+    """One "How to cite" section: the book's citation at its version, and a link to each message."""
+    release, problems = inputs.release, []
+    stray = [text[:40] for text in full_paragraphs if text.startswith("Cite as")]
+    if stray:
+        problems.append(f"{len(stray)} 'Cite as' paragraph(s) outside {HOW_TO_CITE_HEADING!r}")
+    section = parts.get(HOW_TO_CITE_HEADING)
+    if section is None:
+        return problems + [f"no {HOW_TO_CITE_HEADING!r} section"]
+    citation = curly_quotes(plain_citation(release))
+    cited = [p for p in section if p.text == citation]
+    if len(cited) != 1 or _links(cited[0]) != [release.base_url]:
+        problems.append(f"how to cite: the book's citation is missing or altered (expected {citation!r})")
+    links = [(p.text, _links(p)) for p in section if p.style.name == "List Bullet"]
+    expected = [(curly_quotes(m.headline), [cited_item(release, m.id, m.headline).url]) for m in inputs.messages]
+    if links != expected:
+        problems.append(f"how to cite: the messages' links differ: {links}")
+    if not any(release.page_url(MESSAGES_PAGE) in _links(p) for p in section):
+        problems.append("how to cite: no link to the key messages page")
+    return problems
+
+
+def _reference_problems(parts: dict[str, list[Paragraph]], inputs: Inputs) -> list[str]:
+    """A full reference, with its link, for every source the messages cite and every outside document."""
+    section = parts.get(REFERENCES_HEADING)
+    if section is None:
+        return [f"no {REFERENCES_HEADING!r} section"]
+    groups = {group.heading: group.paragraphs for group in _split(section, "Heading 2")[1]}
+    problems = []
+    wanted = [(f"source {s}", inputs.sources[s], True, SOURCES_HEADING)
+              for s in dict.fromkeys(s for m in inputs.messages for s in m.source_ids)]
+    wanted += [(f"outside document {n.reference}", inputs.references[n.reference], False, CONTEXT_REFERENCES_HEADING)
+               for n in outside_context_notes(inputs.messages)]
+    for what, reference, named, heading in dict.fromkeys(wanted):
+        expected = curly_quotes((f"{reference.name}: " if named else "") + reference.text)
+        expected += f" {reference.url}" if reference.url else ""
+        entries = [p for p in groups.get(curly_quotes(heading), []) if p.text == expected]
+        if len(entries) != 1 or (reference.url and _links(entries[0]) != [reference.url]):
+            problems.append(f"references: no full reference for {what} ({reference.name!r})")
+    return problems
+
+
+def _footer_problems(document: docx.document.Document, inputs: Inputs) -> list[str]:
+    """Every page's footer: its version and the book's address, page numbers, ruled off from the text."""
+    release, problems = inputs.release, []
+    rule = document.styles["Footer"].element.xpath("./w:pPr/w:pBdr/w:top[@w:val='single']")
+    for number, section in enumerate(document.sections, start=1):
+        paragraphs = section.footer.paragraphs
+        text = "\n".join(p.text for p in paragraphs)
+        codes = [code for p in paragraphs for code in field_codes(p)]
+        where = f"footer of section {number}"
+        if "PAGE" not in codes or "NUMPAGES" not in codes:
+            problems.append(f"{where}: no page number (PAGE and NUMPAGES fields): {codes}")
+        if f"Version {release.version}" not in text or release.base_url not in text:
+            problems.append(f"{where}: lacks the version or the book's address")
+        if (curly_quotes(PENDING) in text) != release.pending:
+            problems.append(f"{where}: does not say whether changes are unreleased")
+        if not rule and not any(p._p.xpath("./w:pPr/w:pBdr/w:top") for p in paragraphs):
+            problems.append(f"{where}: not ruled off from the text")
+        if any(line and line in [p.text for p in document.paragraphs] for line in text.splitlines()):
+            problems.append(f"{where}: its text runs on in the body")
+    return problems
+
+
+def _text_problems(path: Path, inputs: Inputs) -> list[str]:
+    """No internal id and no straight quote anywhere in the document's text (addresses aside)."""
+    ids, problems = _id_pattern(inputs.ids), []
+    for where, text in visible_text(path):
+        shown = sorted(set(ids.findall(text)))
+        if shown:
+            problems.append(f"{where}: internal id(s) {shown} shown in {text[:50]!r}")
+        words = re.sub(r"https?://\S+", "", text)
+        if "'" in words or '"' in words:
+            at = min(i for i in (words.find("'"), words.find('"')) if i >= 0)
+            problems.append(f"{where}: a straight quote in {words[max(0, at - 25):at + 25]!r}")
+    return problems
 
 
 def briefing_problems(path: Path, inputs: Inputs) -> list[str]:
     """Everything the pack at ``path`` should say, per the data in ``inputs``, that it does not."""
     front, sections = read_sections(path)
-    problems = []
+    _, parts = read_parts(path)
+    document = docx.Document(str(path))
+    c, release, problems = curly_quotes, inputs.release, []
     front_text = "\n".join(p.text for p in front)
-    release = inputs.release
     for expected, where in [(release.title, "title"), (f"Version {release.version}", "version"),
                             (inputs.dates.fieldwork, "fieldwork dates"), (inputs.dates.latest_source, "latest source")]:
-        if expected not in front_text:
+        if c(expected) not in front_text:
             problems.append(f"front matter: no {where} ({expected!r})")
-    if (PENDING in front_text) != release.pending:
+    if (c(PENDING) in front_text) != release.pending:
         problems.append(f"front matter: says '{PENDING}' {'but' if not release.pending else 'only if'} the data "
                         "record unreleased changes")
     bullets = [p.text for p in front if p.style.name == "List Bullet"]
     for limitation in inputs.limitations:
         whose = limitation.stated_by or "the book's own judgement"
-        if f"{limitation.text} Whose statement: {whose}." not in bullets:
+        if c(f"{limitation.text} Whose statement: {whose}.") not in bullets:
             problems.append(f"limitation {limitation.id} missing or altered")
-    if [s.headline for s in sections] != [m.headline for m in inputs.messages]:
-        problems.append(f"headlines differ: {[s.headline for s in sections]}")
+    if [s.heading for s in sections] != [c(m.headline) for m in inputs.messages]:
+        problems.append(f"headlines differ: {[s.heading for s in sections]}")
+    numbers = {note.id: n for n, note in enumerate(outside_context_notes(inputs.messages), start=1)}
     for message, section in zip(inputs.messages, sections):
-        where = message.id
-        normal = section.texts("Normal")
-        if message.summary not in normal:
-            problems.append(f"{where}: summary missing or altered")
-        sources = "Sources: " + "; ".join(inputs.source_labels[s] for s in message.source_ids) + "."
-        if sources not in normal:
-            problems.append(f"{where}: sources not named ({sources!r})")
-        confidence = ("Confidence (GRADE-CERQual): " + "; ".join(f"{label}, {level}" for label, level in
-                                                                  message.rated) + ".")
-        if confidence not in normal:
-            problems.append(f"{where}: confidence missing or altered (expected {confidence!r})")
-        if section.texts("Heading 3") != [INTERPRETATION_LABEL]:
-            problems.append(f"{where}: no {INTERPRETATION_LABEL!r} heading")
-        meanings = [f"{audience}: {text}" for audience, text in message.meanings]
-        if section.texts("List Bullet") != meanings:
-            problems.append(f"{where}: the audience bullets differ: {section.texts('List Bullet')}")
-        context = section.starting(OUTSIDE_CONTEXT_LABEL)
-        if len(context) != len(message.context):
-            problems.append(f"{where}: {len(context)} outside-context paragraphs, expected {len(message.context)}")
-        for item, paragraph in zip(message.context, context):
-            reference = inputs.references[item.reference]
-            if item.statement not in paragraph.text or reference.text not in paragraph.text:
-                problems.append(f"{where}: outside context {item.id} lacks its statement or reference")
-            if reference.url and reference.url not in [h.address for h in paragraph.hyperlinks]:
-                problems.append(f"{where}: outside context {item.id}: its reference is not a link")
-        citation = section.starting("Cite as: ")
-        url = release.page_url("chapters/key_messages", message.id)
-        if len(citation) != 1 or [h.address for h in citation[0].hyperlinks] != [url]:
-            problems.append(f"{where}: no citation linking {url}")
-        elif f"Version {release.version}" not in citation[0].text or message.headline not in citation[0].text:
-            problems.append(f"{where}: the citation lacks the version or the headline")
-        elif (PENDING in citation[0].text) != release.pending:
-            problems.append(f"{where}: the citation does not say whether changes are unreleased")
+        problems += _message_problems(message, section, inputs, numbers)
+    paragraphs = [p.text for p in document.paragraphs]
+    problems += _notes_problems(parts, "\n".join(text for _, text in visible_text(path)), inputs)
+    problems += _how_to_cite_problems(parts, paragraphs, inputs)
+    problems += _reference_problems(parts, inputs)
+    problems += _footer_problems(document, inputs)
+    problems += _text_problems(path, inputs)
     return problems
 
 
@@ -177,20 +361,72 @@ def test_the_pack_holds_every_message_as_the_data_say(written, inputs):
     assert len(read_sections(written)[1]) == len(inputs.messages)
 
 
-def test_the_interpretation_and_outside_context_are_labelled(written, inputs):
+def test_each_outside_context_note_is_printed_once_and_the_messages_point_to_it(written, inputs):
+    notes = outside_context_notes(inputs.messages)
+    pointers = sum(len(m.context) for m in inputs.messages)
+    assert notes and pointers > len(notes), "the shipped messages share outside context: the test must show it once"
     _, sections = read_sections(written)
-    with_context = [s for s, m in zip(sections, inputs.messages) if m.context]
-    assert with_context, "the shipped messages rely on outside context"
-    for section in with_context:
-        label = section.starting(OUTSIDE_CONTEXT_LABEL)[0].text
-        assert "not one of the book's sources" in label
-    assert "Health and Care Act 2022" in read_references()["healthcareact2022"].text
+    text = "\n".join(p.text for p in docx.Document(str(written)).paragraphs)
+    for note in notes:
+        assert text.count(curly_quotes(note.statement)) == 1
+    for section in sections:
+        for paragraph in section.starting(OUTSIDE_CONTEXT_LABEL):
+            assert "not one of the book’s sources" in paragraph.text and _anchors(paragraph)
+    _, parts = read_parts(written)
+    named = [p for p in parts[curly_quotes(OUTSIDE_CONTEXT_HEADING)] if _bookmarks(p)]
+    assert [p.text.split(" (")[0] for p in named] == [f"Note {n}" for n in range(1, len(notes) + 1)]
 
 
-def test_references_read_as_text_not_bibtex(inputs):
-    for reference in inputs.references.values():
-        assert "{" not in reference.text and "}" not in reference.text
-        assert reference.url and reference.url.startswith("https://")
+def test_one_how_to_cite_section_and_no_citation_per_message(written, inputs):
+    paragraphs = docx.Document(str(written)).paragraphs
+    assert [p.text for p in paragraphs if p.style.name == "Heading 1"].count(HOW_TO_CITE_HEADING) == 1
+    assert not [p for p in paragraphs if p.text.startswith("Cite as")]
+    _, sections = read_sections(written)
+    assert not [s.heading for s in sections if any(inputs.release.base_url in " ".join(_links(p))
+                                                   for p in s.paragraphs)]
+
+
+def test_every_cited_source_has_a_full_reference_with_its_doi_or_what_the_data_give(written, inputs):
+    _, parts = read_parts(written)
+    entries = parts[REFERENCES_HEADING]
+    links = [address for p in entries for address in _links(p)]
+    sources = load_table("sources").set_index("id")
+    cited = dict.fromkeys(s for m in inputs.messages for s in m.source_ids)
+    for source in cited:
+        row = sources.loc[source]
+        entry = next(p.text for p in entries if p.text.startswith(curly_quotes(row["label"]) + ": "))
+        assert curly_quotes(row["title"]) in entry and curly_quotes(row["outlet"]) in entry
+        if isinstance(row["doi"], str):
+            assert f"https://doi.org/{row['doi']}" in links  # the core study's DOI, as a link
+        if not isinstance(row["date"], str):
+            assert "(n.d.)" in entry and curly_quotes(row["date_note"]) in entry
+        if not isinstance(row["authors"], str):
+            assert "No byline given" in entry
+    assert len(entries) >= len(cited) + len(outside_context_notes(inputs.messages))
+
+
+def test_the_footer_has_page_numbers_and_is_set_apart_from_the_text(written):
+    document = docx.Document(str(written))
+    section = document.sections[0]
+    footer = section.footer.paragraphs
+    assert not section.footer.is_linked_to_previous  # a footer part of its own, not body text
+    assert [code for p in footer for code in field_codes(p)] == ["PAGE", "NUMPAGES"]
+    assert footer[-1].text.startswith("Page  of ")  # the numbers are computed by Word or LibreOffice
+    style = document.styles["Footer"]
+    assert style.element.xpath("./w:pPr/w:pBdr/w:top/@w:val") == ["single"]  # a rule above it
+    assert style.font.size < document.styles["Normal"].font.size
+    assert section.footer_distance < section.bottom_margin
+    assert all(p.style.name == "Footer" for p in footer)
+    assert not [p for p in document.paragraphs if "Page" in p.text and p.text.endswith(" of ")]
+
+
+def test_the_text_has_no_internal_id_and_curly_quotes_only(written, inputs):
+    texts = [text for _, text in visible_text(written)]
+    assert _text_problems(written, inputs) == []
+    assert any("’" in text for text in texts) and any("‘" in text for text in texts)
+    # the check means something: the data themselves hold straight quotes, and the pack cites ids in its links
+    assert any("'" in m.summary + m.other_evidence for m in inputs.messages)
+    assert inputs.ids >= {m.id for m in inputs.messages} | {f for m in inputs.messages for f, _ in m.confidence}
 
 
 def test_two_writes_give_the_same_bytes_even_seconds_apart(inputs, tmp_path, monkeypatch):
@@ -202,7 +438,7 @@ def test_two_writes_give_the_same_bytes_even_seconds_apart(inputs, tmp_path, mon
 
 
 def test_the_byte_check_would_catch_a_pack_written_without_fixed_zip_times(inputs, tmp_path, monkeypatch):
-    monkeypatch.setattr(word, "_deterministic_zip", lambda content: content)
+    monkeypatch.setattr(word, "deterministic_zip", lambda content: content)
     first = inputs.write(tmp_path / "one.docx").read_bytes()
     later = time.time() + 3600
     monkeypatch.setattr(time, "time", lambda: later)
@@ -241,9 +477,83 @@ def test_the_document_is_plain_accessible_word(written):
     assert document.settings.element.xpath("w:themeFontLang/@w:val") == ["en-GB"]
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    # every internal link lands on a bookmark
+    anchors = document.element.body.xpath("//w:hyperlink/@w:anchor")
+    assert anchors and set(anchors) <= set(document.element.body.xpath("//w:bookmarkStart/@w:name"))
 
 
 # --- planted faults: the read-back check names them --------------------------------------------------------------
+
+
+def _planted(written: Path, tmp_path: Path, plant) -> Path:
+    """A copy of the written pack with one fault planted by ``plant(document)``."""
+    document = docx.Document(str(written))
+    plant(document)
+    path = tmp_path / "planted.docx"
+    document.save(str(path))
+    return path
+
+
+def _paragraph_with(document, text: str) -> Paragraph:
+    return next(p for p in document.paragraphs if text in p.text)
+
+
+def test_a_repeated_outside_context_note_is_caught(inputs, written, tmp_path):
+    note = outside_context_notes(inputs.messages)[0]
+
+    def repeat(document):
+        paragraph = _paragraph_with(document, curly_quotes(note.statement))
+        paragraph._p.addnext(copy.deepcopy(paragraph._p))
+
+    problems = briefing_problems(_planted(written, tmp_path, repeat), inputs)
+    assert f"outside context {note.id}: its note is printed 2 times, not once" in problems
+
+
+def test_an_internal_id_in_the_text_or_the_footer_is_caught(inputs, written, tmp_path):
+    message = inputs.messages[0]
+    finding = message.confidence[0][0]
+
+    def show_ids(document):
+        _paragraph_with(document, curly_quotes(message.summary)).add_run(f" ({message.id})")
+        document.sections[0].footer.paragraphs[0].add_run(f" {finding}")
+
+    problems = briefing_problems(_planted(written, tmp_path, show_ids), inputs)
+    assert any(p.startswith(f"body: internal id(s) ['{message.id}']") for p in problems)
+    assert any(p.startswith(f"footer of section 1: internal id(s) ['{finding}']") for p in problems)
+
+
+def test_a_straight_quote_is_caught(inputs, written, tmp_path):
+    def straighten(document):
+        paragraph = next(p for p in document.paragraphs if "’" in p.text and p.style.name == "Normal")
+        for run in paragraph.runs:
+            run.text = run.text.replace("’", "'")
+
+    problems = briefing_problems(_planted(written, tmp_path, straighten), inputs)
+    assert any(p.startswith("body: a straight quote in ") for p in problems)
+
+
+def test_a_missing_reference_is_caught(inputs, written, tmp_path):
+    source = inputs.messages[0].source_ids[0]
+    name = inputs.sources[source].name
+
+    def drop(document):
+        entry = next(p for p in document.paragraphs if p.text.startswith(curly_quotes(name) + ": "))
+        entry._p.getparent().remove(entry._p)
+
+    problems = briefing_problems(_planted(written, tmp_path, drop), inputs)
+    assert problems == [f"references: no full reference for source {source} ({name!r})"]
+
+
+def test_a_footer_without_page_numbers_or_a_citation_per_message_is_caught(inputs, written, tmp_path):
+    def plant(document):
+        for instruction in document.sections[0].footer.paragraphs[-1]._p.xpath("./w:r/w:instrText"):
+            instruction.getparent().getparent().remove(instruction.getparent())
+        summary = _paragraph_with(document, curly_quotes(inputs.messages[0].summary))
+        summary.insert_paragraph_before("Cite as: the book")
+
+    problems = briefing_problems(_planted(written, tmp_path, plant), inputs)
+    assert any(p.startswith("footer of section 1: no page number") for p in problems)
+    assert f"1 'Cite as' paragraph(s) outside {HOW_TO_CITE_HEADING!r}" in problems
 
 
 def test_a_dropped_message_is_caught(inputs, tmp_path):
@@ -276,14 +586,17 @@ def test_a_wrong_version_or_base_url_is_caught(inputs, tmp_path):
     release = dataclasses.replace(inputs.release, version="9.9.9", base_url="https://example.org/elsewhere/")
     problems = briefing_problems(inputs.write(tmp_path / "b.docx", release=release), inputs)
     assert f"front matter: no version ('Version {inputs.release.version}')" in problems
-    assert any(p.startswith(f"{inputs.messages[0].id}: no citation linking") for p in problems)
+    assert any(p.startswith("how to cite: the book's citation is missing or altered") for p in problems)
+    assert any(p.startswith("how to cite: the messages' links differ") for p in problems)
+    assert "footer of section 1: lacks the version or the book's address" in problems
 
 
 def test_a_pack_that_hides_or_invents_unreleased_changes_is_caught(inputs, tmp_path):
     flipped = dataclasses.replace(inputs.release, pending=not inputs.release.pending)
     problems = briefing_problems(inputs.write(tmp_path / "b.docx", release=flipped), inputs)
     assert any(p.startswith(f"front matter: says '{PENDING}'") for p in problems)
-    assert f"{inputs.messages[0].id}: the citation does not say whether changes are unreleased" in problems
+    assert any(p.startswith("how to cite: the book's citation is missing or altered") for p in problems)
+    assert "footer of section 1: does not say whether changes are unreleased" in problems
 
 
 def test_an_altered_summary_is_caught(inputs, tmp_path):
@@ -293,43 +606,20 @@ def test_an_altered_summary_is_caught(inputs, tmp_path):
     assert briefing_problems(path, inputs) == [f"{message.id}: summary missing or altered"]
 
 
-# --- inputs the pack cannot name, references, and writing during a build -----------------------------------------
+# --- inputs the pack cannot name, and writing during a build ----------------------------------------------------
 
 
 def test_an_unknown_source_or_reference_is_named_before_anything_is_written(inputs, tmp_path):
-    labels = {k: v for k, v in inputs.source_labels.items() if k != "bjgp-2021"}
+    sources = {k: v for k, v in inputs.sources.items() if k != "bjgp-2021"}
     with pytest.raises(KeyError, match="source 'bjgp-2021'"):
-        inputs.write(tmp_path / "b.docx", source_labels=labels)
+        inputs.write(tmp_path / "b.docx", sources=sources)
     with pytest.raises(KeyError, match=r"reference 'healthcareact2022' \(outside context oc-ccgs-abolished\)"):
         inputs.write(tmp_path / "c.docx", references={})
     assert not list(tmp_path.iterdir())
 
 
-def test_a_reference_reads_as_author_year_title_and_address(tmp_path):
-    bib = tmp_path / "refs.bib"
-    bib.write_text("@misc{a, author = {Smith, Ann and {The Health Body}}, title = {Guidance for {PCN} leads},\n"
-                   "  howpublished = {A website}, url = {https://example.org/a}}\n"
-                   "@misc{b, author = {{The Health Body}}, title = {Undated}, howpublished = {The Health Body}}\n",
-                   encoding="utf-8")
-    assert read_references(bib) == {
-        "a": Reference("Smith, Ann; The Health Body (n.d.). Guidance for PCN leads. A website.", "https://example.org/a"),
-        "b": Reference("The Health Body (n.d.). Undated.", None)}
-
-
-def test_a_chapter_must_declare_the_references_it_reads():
-    activate(Declaration("key_messages", ("key_messages",)))
-    try:
-        with pytest.raises(UndeclaredInputError, match="references-context.bib"):
-            read_references()
-        activate(Declaration("key_messages", ("key_messages",), ("references-context.bib",)))
-        assert read_references(ROOT / "references-context.bib")
-    finally:
-        deactivate()
-
-
 def test_the_pack_is_written_only_during_a_build_and_the_link_is_the_same(inputs, tmp_path, monkeypatch):
-    arguments = (inputs.messages, inputs.limitations, inputs.release, inputs.dates, inputs.source_labels,
-                 inputs.references)
+    arguments = (inputs.messages, inputs.limitations, inputs.release, inputs.dates, inputs.sources, inputs.references)
     monkeypatch.delenv(DOWNLOADS_ENV, raising=False)
     outside = save_briefing(*arguments)
     assert not list(tmp_path.iterdir())
@@ -349,4 +639,5 @@ def test_the_briefing_names_findings_by_their_labels_never_their_ids(inputs, wri
     text = "\n".join(p.text for p in docx.Document(str(written)).paragraphs)
     finding_ids = {finding for message in inputs.messages for finding, _ in message.confidence}
     assert not [f for f in finding_ids if f in text]
-    assert all(label in text for message in inputs.messages for label in message.finding_labels)
+    assert all(curly_quotes(label) in text for message in inputs.messages for label in message.finding_labels)
+
