@@ -5,7 +5,7 @@ should hold, and with what a policy team needs to send it on: each outside-conte
 one "How to cite" section, a full reference for every source it cites, a footer with page
 numbers set apart from the text, no internal id and no straight quote in its text. The
 planted-fault tests write a pack from altered data, or alter a written pack, and show the
-check names what is wrong.
+check names what is wrong. LibreOffice, where installed, lays it out as a reader's copy would be.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import os
 import re
+import shutil
+import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -21,6 +24,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.text.paragraph import Paragraph
+from helpers import IN_CI
 
 from pcn_evidence import load_table, table_names, word
 from pcn_evidence.briefing import (
@@ -641,3 +645,49 @@ def test_the_briefing_names_findings_by_their_labels_never_their_ids(inputs, wri
     assert not [f for f in finding_ids if f in text]
     assert all(curly_quotes(label) in text for message in inputs.messages for label in message.finding_labels)
 
+
+# --- laid out by LibreOffice, as a reader's copy would be ---------------------------------------------------------
+
+#: A sane length for the pack on A4: its front matter and ten messages need more than two pages, and the
+#: pack that printed every note and citation again and again took 11 in LibreOffice with Liberation fonts.
+PAGES = range(3, 13)
+
+
+def _soffice() -> str:
+    """LibreOffice's command, or a loud skip (a failure in CI, where it must be installed)."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        reason = "LibreOffice is not installed (apt-get install libreoffice-writer-nogui; .ci/run installs it)"
+        if IN_CI:
+            pytest.fail(f"the Word briefing cannot be laid out in CI: {reason}")
+        pytest.skip(f"LOUD SKIP: the Word briefing was not converted to PDF, so its pages are unchecked: {reason}")
+    return found
+
+
+def _laid_out(path: Path, tmp_path: Path) -> tuple[int, set[tuple[int, int]]]:
+    """The number of pages LibreOffice lays ``path`` out on, and their sizes in points, via a headless PDF export."""
+    profile = tmp_path / "libreoffice-profile"  # its own profile: no clash with a desktop session or another test
+    command = [_soffice(), "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+               "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "HOME": str(tmp_path)})
+    pdf = tmp_path / f"{path.stem}.pdf"
+    assert result.returncode == 0 and pdf.is_file(), f"soffice failed: {result.stdout}{result.stderr}"
+    content = pdf.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", content))  # each page object; /Pages is their tree
+    sizes = {(round(float(w)), round(float(h))) for w, h in
+             re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", content)}
+    return pages, sizes
+
+
+def test_libreoffice_lays_it_out_on_a_sane_number_of_a4_pages(written, tmp_path):
+    pages, sizes = _laid_out(written, tmp_path)
+    print(f"LibreOffice laid the Word briefing out on {pages} A4 pages")
+    assert pages in PAGES, f"{pages} pages: expected {PAGES.start} to {PAGES.stop - 1}"
+    assert sizes == {(595, 842)}  # A4 in points
+
+
+def test_the_page_check_would_catch_a_runaway_pack(inputs, tmp_path):
+    path = inputs.write(tmp_path / "runaway.docx", messages=inputs.messages * 2)  # every message printed twice
+    pages, _ = _laid_out(path, tmp_path)
+    assert pages not in PAGES and pages > PAGES.stop - 1
