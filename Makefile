@@ -21,6 +21,7 @@ help:
 	@echo "make serve     build, then serve _build/html on http://127.0.0.1:8000"
 	@echo "make test-browser  build, then check every page in headless Chromium (console, requests, axe, phone width)"
 	@echo "make bench     time clean/no-change/edit/data builds, make test and the floor (medians)"
+	@echo "make bench-scale SOURCES=50  clean build of a synthetic copy with 50 sources beside the real one (scale line)"
 	@echo "make check-determinism  two clean builds must be byte-identical"
 	@echo "make mutation  mutate schema, numbers, provenance, load and datapackage; fail under 90% killed"
 	@echo "make coding-audit  every sentence of every source has a coding decision (needs ../shared/sources)"
@@ -101,8 +102,10 @@ clean:
 bench: $(STAMP)
 	$(PY) tools/bench.py --runs 3
 
+# SOURCES=N: clean builds of the real book and of a synthetic copy with N sources, in one run;
+# its last line is the scale line (targets: at most 2x the real build, largest page at most 2 MB).
 bench-scale: $(STAMP)
-	$(PY) tools/bench.py --runs 1 --scale 10 --skip-test
+	$(if $(SOURCES),$(PY) tools/bench.py --sources $(SOURCES),$(PY) tools/bench.py --runs 1 --scale 10 --skip-test)
 
 check-determinism: $(STAMP)
 	$(PY) tools/check_determinism.py

@@ -10,6 +10,7 @@ nbclient in parallel on all cores, plus a Sphinx build with execution off. Print
 each median and the ratios, and writes bench/results/latest.{json,md}.
 
     python tools/bench.py [--runs 3] [--scale 10] [--skip-test]
+    python tools/bench.py --sources 50      clean builds of the real book and of a copy with 50 sources
 
 --scale N builds against a synthetic data set N times larger (tools/synthetic.py),
 generated in the throwaway copy only: it is never committed and never shown.
@@ -151,12 +152,37 @@ def report(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def scale_sources(total: int) -> str:
+    """Clean-build the real book and a synthetic copy with ``total`` sources, in one run; the scale line."""
+    built: dict[str, tuple[float, int]] = {}
+    for name in ("real", "scaled"):
+        work, env = book.working_copy(Path(tempfile.mkdtemp(prefix=f"pcn-scale-{name}-")))
+        try:
+            if name == "scaled":
+                subprocess.run([sys.executable, str(ROOT / "tools" / "synthetic.py"), str(work / "data"),
+                                "--sources", str(total)], check=True, capture_output=True)
+            shutil.rmtree(work / "_build", ignore_errors=True)
+            seconds = timed([sys.executable, "tools/book.py", "build"], work, env)
+            largest = max(page.stat().st_size for page in (work / "_build" / "html").rglob("*.html"))
+            built[name] = (seconds, largest)
+            print(f"{name}: clean build {seconds:.1f} s, largest page {largest / 1e6:.2f} MB", flush=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    (real_s, _), (scaled_s, largest) = built["real"], built["scaled"]
+    return (f"scale: {total} sources, clean build {scaled_s:.1f} s ({scaled_s / real_s:.2f}\u00d7 the real book), "
+            f"largest page {largest / 1e6:.2f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--skip-test", action="store_true", help="do not time make test (e)")
+    parser.add_argument("--sources", type=int, default=0, help="only the source-scale check (see above)")
     args = parser.parse_args()
+    if args.sources:
+        print(scale_sources(args.sources))
+        return
     result = measure(args.runs, args.scale, args.skip_test)
     text = report(result)
     print("\n" + text)

@@ -1,9 +1,11 @@
-"""Make a synthetic data set N times larger, for benchmarking only (`make bench-scale`).
+"""Make a synthetic data set larger, for benchmarking only (`make bench-scale`).
 
-Every fact table is repeated N times with suffixed ids (quotes stay verbatim,
-so the data still validate); tables whose keys are closed vocabularies
-(sources, coreq, the synthesis tables) are left as they are. Writes in place
-into the folder given, which must be a throwaway copy: never run it on data/.
+``--scale N`` repeats every fact table N times with suffixed ids (quotes stay verbatim,
+so the data still validate); tables whose keys are closed vocabularies (sources, coreq,
+the synthesis tables) are left as they are. ``--sources N`` instead adds copies of the
+real sources until there are N, each with its own facts, coding decisions, judgements
+and bibliography entry, as a contributor adding sources would. Writes in place into the
+book folder given (its data/ and references.bib), which must be a throwaway copy.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 from pathlib import Path
 
 # A copied press claim with a number is a new claim the book would have to pair
@@ -44,13 +47,81 @@ def scale_table(path: Path, times: int, blank: tuple[str, ...] = ()) -> int:
     return len(out)
 
 
+def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+# the tables whose rows belong to one source, and the columns that name facts in them
+PER_SOURCE = {"reported_findings": "id", "study_findings": "id"}
+
+
+def add_sources(data_dir: Path, total: int) -> int:
+    """Copy the real sources (with their facts, decisions, judgements and BibTeX) until there are ``total``."""
+    s_header, sources = _rows(data_dir / "sources.csv")
+    bib = data_dir.parent / "references.bib"
+    entries = {m.group(2): m.group(0) for m in re.finditer(r"@(\w+)\{([a-z0-9]+),.*?\n\}\n", bib.read_text(), re.S)}
+    tables = {name: _rows(data_dir / f"{name}.csv") for name in (*PER_SOURCE, "coding_decisions", "evidence_matrix")}
+    added: dict[str, list[dict[str, str]]] = {name: [] for name in tables}
+    new_sources, new_bib, copy = [], [], 0
+    while len(sources) + len(new_sources) < total:
+        original = sources[copy % len(sources)]
+        k = copy // len(sources) + 1
+        suffix = f"-s{k}"
+        ids: dict[str, str] = {}
+        for name, key in PER_SOURCE.items():
+            for row in tables[name][1]:
+                if row["source_id"] == original["id"]:
+                    ids[row[key]] = row[key] + suffix
+                    added[name].append({**row, key: row[key] + suffix, "source_id": original["id"] + suffix,
+                                        **{c: "" for c in BLANK_IN_COPIES.get(name, ())}})
+        def copied(cell: str, ids: dict[str, str] = ids) -> str:  # the cited facts that were copied, renamed
+            return ";".join(ids[i.strip()] for i in cell.split(";") if i.strip() in ids)
+        for row in tables["evidence_matrix"][1]:
+            if row["source_id"] == original["id"] and copied(row["evidence_ids"]):
+                added["evidence_matrix"].append({**row, "source_id": original["id"] + suffix,
+                                                 "evidence_ids": copied(row["evidence_ids"])})
+        for row in tables["coding_decisions"][1]:
+            if row["source_id"] == original["id"]:
+                facts = copied(row["fact_ids"])
+                uncopied = row["fact_ids"] and not facts  # its facts are in a table not copied
+                added["coding_decisions"].append({
+                    **row, "source_id": original["id"] + suffix, "fact_ids": facts,
+                    **({"decision": "not coded", "reason": "outside-scope", "note": "synthetic copy"} if uncopied else {})})
+        key = f"{original['citation_key']}s{k}"
+        new_bib.append(entries[original["citation_key"]].replace(original["citation_key"], key, 1))
+        # a copy covers no one's report: the NHS Confederation page compares exactly two press accounts of
+        # its report, and stops with an error naming the articles if asked to compare more
+        new_sources.append({**original, "id": original["id"] + suffix, "citation_key": key, "covers": "",
+                            "label": f"{original['label']} (copy {k})",
+                            "short_label": f"{original['short_label'][:12]} ({copy % len(sources)}.{k})"})
+        copy += 1
+    _write(data_dir / "sources.csv", s_header, sources + new_sources)
+    for name, (header, rows) in tables.items():
+        _write(data_dir / f"{name}.csv", header, rows + added[name])
+    bib.write_text(bib.read_text() + "\n" + "\n".join(new_bib))
+    return len(sources) + len(new_sources)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--sources", type=int, default=0, help="add copies of the sources until there are this many")
     args = parser.parse_args()
     if (args.data_dir.resolve() == (Path(__file__).resolve().parents[1] / "data")):
         raise SystemExit("refusing to overwrite the real data/: pass a copy")
+    if args.sources:
+        print(f"sources.csv: {add_sources(args.data_dir, args.sources)} sources")
+        return
     descriptor = json.loads((args.data_dir / "datapackage.json").read_text())
     for resource in descriptor["resources"]:
         if resource["name"] in REPEATABLE:

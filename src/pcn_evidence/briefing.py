@@ -371,7 +371,7 @@ class EvidenceDates:
     latest_source: str  # the date in words, at its own precision
     latest_source_label: str  # the source's label (sources.csv)
     sources: int  # how many sources there are
-    undated_sources: int  # how many of them give no date in their text
+    undated_sources: int  # how many of them have no date, in their text or their citation
 
 
 def evidence_dates(timeline: pd.DataFrame, sources: pd.DataFrame, fieldwork_event: str) -> EvidenceDates:

@@ -158,7 +158,7 @@ def _front_matter(doc: WordDocument, release: Release, dates: EvidenceDates, lim
     _paragraph(doc, release.title, style="Title")
     _paragraph(doc, f"{SUBTITLE}. Version {release.version}, released "
                f"{describe_date(release.released.isoformat())}{release.pending_note}.", style="Subtitle")
-    undated = (f" Of the {dates.sources} sources, {dates.undated_sources} give no date in their text."
+    undated = (f" Of the {dates.sources} sources, {dates.undated_sources} are undated (no date in their text or their citation)."
                if dates.undated_sources else "")
     _labelled(doc, "Evidence dates: ", f"the study's interviews took place from {dates.fieldwork}; the latest dated "
               f"source is {dates.latest_source} ({dates.latest_source_label}).{undated} Nothing later is evidence "
@@ -267,6 +267,8 @@ def write_briefing(path: Path | str, messages: Sequence[BriefingMessage], limita
         raise KeyError(f"the briefing cannot name {', '.join(unknown)}: not in sources.csv or references-context.bib")
     notes = outside_context_notes(messages)
     cited = {s for m in messages for s in m.source_ids}
+    # the front matter names the latest dated source, so the reference list must hold it too
+    cited |= {s for s, reference in sources.items() if reference.name == evidence_dates.latest_source_label}
     document = Document()
     _set_up(document, release)
     _front_matter(document, release, evidence_dates, limitations)
