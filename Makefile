@@ -15,6 +15,8 @@ help:
 	@echo "make book      set up .venv, execute the chapters and build the HTML (warnings are errors)"
 	@echo "make test      set up .venv, run the unit tests and nbval over every chapter"
 	@echo "make outputs   execute the chapters from their .md text twins and store the outputs in the .ipynb"
+	@echo "make test-slow the proofs that build a copy of the whole book (a new kind of source added with data alone)"
+	@echo "make add-source FILE=012_<digest>.txt KIND=<kind id> ID=<source id>  scaffold a new source (CONTRIBUTING.md)"
 	@echo "make lint      ruff: lint the Python and fix what it can (make test checks it)"
 	@echo "make lock      compile every requirements*.txt from its .in (pip-tools)"
 	@echo "make lab       open the chapters in JupyterLab (pinned, with jupytext) to re-run and change them"
@@ -38,6 +40,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# Scaffold a new source: its row, a BibTeX stub and its coding worksheet (placeholders refused until filled).
+add-source: $(STAMP)
+	@test -n "$(FILE)" -a -n "$(KIND)" -a -n "$(ID)" || { echo "usage: make add-source FILE=012_<digest>.txt KIND=<kind id in data/source_kinds.csv> ID=<new source id>"; exit 2; }
+	@$(PY) tools/add_source.py "$(FILE)" "$(KIND)" "$(ID)"
+
 book: $(STAMP)
 	@$(PY) tools/book.py build
 
@@ -56,8 +63,13 @@ LINTED := src tools _ext tests
 test: $(STAMP) $(CFF_STAMP)
 	@$(PY) -m ruff check $(LINTED)
 	@$(PY) -m mypy
-	$(PY) -m pytest -n auto --dist loadfile tests chapters src/pcn_evidence --doctest-modules --nbval --nbval-current-env --ignore=tests/browser --ignore=tests/lab
+	$(PY) -m pytest -n auto --dist loadfile -m "not slow" tests chapters src/pcn_evidence --doctest-modules --nbval --nbval-current-env --ignore=tests/browser --ignore=tests/lab
 	@test -d "$(SOURCES_DIR)" || echo "NOT CHECKED: quotes, quoted words and coding decisions were not checked against the sources (no reference texts at $(SOURCES_DIR); set PCN_SOURCES_DIR)"
+
+# The proofs that build a copy of the whole book (about half a minute each on two cores).
+.PHONY: test-slow add-source
+test-slow: $(STAMP)
+	$(PY) -m pytest -m slow tests --ignore=tests/browser --ignore=tests/lab
 
 # ruff fixes what it can (pre-commit does the same on each commit: `pre-commit install`).
 .PHONY: lint lock

@@ -94,6 +94,16 @@ def test_key_messages_added_reworded_and_regrouped():
                                            ("key message", "km-a", "reworded"), ("key message", "km-b", "added")}
 
 
+def test_a_message_whose_summary_or_sources_changed_is_recorded_where_both_versions_have_them():
+    old = base(messages={"km-a": {"heading": "H", "finding_ids": "f-a", "summary": "S.", "source_ids": "s"}})
+    new = base(messages={"km-a": {"heading": "H", "finding_ids": "f-a", "summary": "S, again.", "source_ids": "s; t"}})
+    changes = compare(old, new)
+    assert kinds(changes) == {("key message", "km-a", "sources changed"), ("key message", "km-a", "reworded")}
+    assert set(changes["field"]) == {"source_ids", "summary"}
+    # a version that kept no summaries or sources (0.1.0) is compared on what both have
+    assert compare(base(messages={"km-a": {"heading": "H", "finding_ids": "f-a"}}), new).empty
+
+
 def test_the_same_findings_in_another_order_are_not_a_change():
     old = base(messages={"km-a": {"heading": "H", "finding_ids": "f-a; f-b"}})
     new = base(messages={"km-a": {"heading": "H", "finding_ids": "f-b; f-a"}})

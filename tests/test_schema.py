@@ -371,6 +371,11 @@ def test_a_quote_of_the_maximum_length_is_allowed_and_one_longer_is_cut_short_in
             "(store a short quote, never a passage)") in problems(with_counts(mini_package, {"quote": longer}))
 
 
+def test_a_placeholder_left_by_add_source_is_refused_with_its_place(mini_package):
+    assert ("row 1 (line 2), column 'finding': got 'TODO: the finding'; a placeholder from `make add-source` is still "
+            "here") in problems(with_counts(mini_package, {"finding": "TODO: the finding"}))
+
+
 def test_spaces_at_the_end_of_a_cell_are_refused_too(mini_package):
     assert "column 'finding': got 'padded '; remove the spaces at the start or end of the cell" \
         in problems(with_counts(mini_package, {"finding": "padded "}))

@@ -97,7 +97,10 @@ def add_sources(data_dir: Path, total: int) -> int:
                     **row, "source_id": original["id"] + suffix, "fact_ids": facts,
                     **({"decision": "not coded", "reason": "outside-scope", "note": "synthetic copy"} if uncopied else {})})
         key = f"{original['citation_key']}s{k}"
-        new_bib.append(entries[original["citation_key"]].replace(original["citation_key"], key, 1))
+        # a copy needs an author-year label of its own: the build refuses references a reader cannot tell apart
+        entry = entries[original["citation_key"]].replace(original["citation_key"], key, 1)
+        entry = re.sub(r"^\s*author\s*=\s*\{.*\},?\n", "", entry, count=1, flags=re.M)
+        new_bib.append(entry.replace(",\n", f",\n  author = {{{{Synthetic copy {len(new_sources) + 1}}}}},\n", 1))
         # a copy covers no one's report: the NHS Confederation page compares exactly two press accounts of
         # its report, and stops with an error naming the articles if asked to compare more
         new_sources.append({**original, "id": original["id"] + suffix, "citation_key": key, "covers": "",

@@ -49,12 +49,13 @@ COLUMNS = ["version", "date", "previous", "item_kind", "item_id", "change", "fie
 #: The four GRADE-CERQual components, in the order the method lists them.
 COMPONENTS = ("methodological_limitations", "coherence", "adequacy", "relevance")
 #: Change kinds in the order a reader cares about them: confidence first, then what is new or gone, then wording.
-CHANGE_ORDER = ("confidence changed", "added", "removed", "judgement changed", "findings changed", "reworded",
-                "facts added", "facts removed")
+CHANGE_ORDER = ("confidence changed", "added", "removed", "judgement changed", "findings changed", "sources changed",
+                "reworded", "facts added", "facts removed")
 ITEM_KINDS = ("finding", "key message", "source")
 #: How the page and the report name each field.
 FIELD_LABELS = {"confidence": "confidence", **{c: c.replace("_", " ") for c in COMPONENTS}, "title": "title",
-                "finding": "finding text", "heading": "heading", "finding_ids": "findings it rests on",
+                "finding": "finding text", "heading": "heading", "summary": "summary", "finding_ids": "findings it rests on",
+                "source_ids": "sources it cites",
                 "label": "source", "facts": "coded facts"}
 _FIELD_ORDER = tuple(FIELD_LABELS)
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
@@ -104,11 +105,14 @@ def snapshot(data_dir: Path | str, messages: Iterable[Record] | None = None) -> 
     rows = {name: table.rows for name, table in package.tables.items()}
     findings = {r["id"]: {"title": r["title"], "finding": r["finding"]} for r in rows.get("synthesis_findings", [])}
     ratings = {r["finding_id"]: {k: r[k] for k in ("confidence", *COMPONENTS)} for r in rows.get("cerqual", [])}
-    if "key_messages" in rows:
-        messages = [{k: r[k] for k in ("id", "heading", "finding_ids")} for r in rows["key_messages"]]
-    known = None if messages is None else {m["id"]: {"heading": m["heading"],
-                                                     "finding_ids": "; ".join(split_tags(m["finding_ids"]))}
-                                           for m in messages}
+    if "key_messages" in rows:  # a summary and its sources where the version kept them (0.1.0 did not)
+        messages = [{k: r[k] for k in ("id", "heading", "finding_ids", "summary", "source_ids") if k in r}
+                    for r in rows["key_messages"]]
+    known = None if messages is None else {
+        m["id"]: {"heading": m["heading"], "finding_ids": "; ".join(split_tags(m["finding_ids"])),
+                  **({"summary": m["summary"]} if "summary" in m else {}),
+                  **({"source_ids": "; ".join(split_tags(m["source_ids"]))} if "source_ids" in m else {})}
+        for m in messages}
     sources = {r["id"]: r["title"] for r in rows.get("sources", [])}
     return Snapshot(findings, ratings, known, sources, _fact_sources(package))
 
@@ -157,8 +161,13 @@ def _message_rows(old: Snapshot, new: Snapshot) -> list[Record]:
         if set(split_tags(before["finding_ids"])) != set(split_tags(after["finding_ids"])):
             rows.append(_row("key message", mid, "findings changed", "finding_ids", before["finding_ids"],
                              after["finding_ids"]))
-        if before["heading"] != after["heading"]:
-            rows.append(_row("key message", mid, "reworded", "heading", before["heading"], after["heading"]))
+        if "source_ids" in before and "source_ids" in after and \
+                set(split_tags(before["source_ids"])) != set(split_tags(after["source_ids"])):
+            rows.append(_row("key message", mid, "sources changed", "source_ids", before["source_ids"],
+                             after["source_ids"]))
+        for name in ("heading", "summary"):
+            if name in before and name in after and before[name] != after[name]:
+                rows.append(_row("key message", mid, "reworded", name, before[name], after[name]))
     return rows
 
 

@@ -33,6 +33,10 @@ __all__ = ["validate_package", "FORMULA_START", "FIELD_TYPES", "SCHEMA_KEYS", "F
 
 # --- cell checks -------------------------------------------------------------
 
+#: What `make add-source` writes in a cell a contributor must fill in from the source.
+PLACEHOLDER = "TODO:"
+
+
 def _cell_problems(table: Table, index: int, field: dict[str, Any], text: str) -> list[Problem]:
     where = dict(file=table.label, row=index + 1, line=table.lines[index], column=field["name"])
     constraints = field.get("constraints", {})
@@ -42,6 +46,10 @@ def _cell_problems(table: Table, index: int, field: dict[str, Any], text: str) -
         return []
     if text != text.strip():
         return [Problem(message="remove the spaces at the start or end of the cell", value=text, **where)]
+    if text.startswith(PLACEHOLDER):  # left by `make add-source`: never published
+        return [Problem(message=f"a placeholder from `make add-source` is still here: {text[:60]!r}; fill it in "
+                                "from the source (or leave it empty where the source does not say)", value=text,
+                        **where)]
     if ("\n" in text or "\r" in text) and not field.get("pcn:multiline"):
         return [Problem(message="has a line break: a cell is one line of text (a page would read the rest as "
                                 "a new paragraph or markup)", value=text[:60], **where)]

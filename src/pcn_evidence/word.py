@@ -266,9 +266,6 @@ def write_briefing(path: Path | str, messages: Sequence[BriefingMessage], limita
     if unknown:
         raise KeyError(f"the briefing cannot name {', '.join(unknown)}: not in sources.csv or references-context.bib")
     notes = outside_context_notes(messages)
-    cited = {s for m in messages for s in m.source_ids}
-    # the front matter names the latest dated source, so the reference list must hold it too
-    cited |= {s for s, reference in sources.items() if reference.name == evidence_dates.latest_source_label}
     document = Document()
     _set_up(document, release)
     _front_matter(document, release, evidence_dates, limitations)
@@ -279,7 +276,8 @@ def write_briefing(path: Path | str, messages: Sequence[BriefingMessage], limita
     for message in messages:
         _message(document, message, sources, numbers)
     _how_to_cite(document, release, messages)
-    _references(document, [reference for source, reference in sources.items() if source in cited],
+    # every source: the front matter counts them all and names the latest, so the list must hold them all
+    _references(document, list(sources.values()),
                 list(dict.fromkeys(references[note.reference] for note in notes)))
     buffer = io.BytesIO()
     document.save(buffer)
