@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +52,11 @@ def visit_hidden_cell(translator: Any, node: HideCodeCellNode) -> None:
 
 
 def _templates_first(app: Any, config: Any) -> None:
-    if str(TEMPLATES) not in config.templates_path:
-        config.templates_path.insert(0, str(TEMPLATES))
+    # relative to the book's folder, as Sphinx reads templates_path: an absolute path would enter the
+    # config hash in .buildinfo, and two clean builds in two folders would differ
+    folder = os.path.relpath(TEMPLATES, app.confdir)
+    if folder not in config.templates_path:
+        config.templates_path.insert(0, folder)
 
 
 def setup(app: Any) -> dict[str, Any]:

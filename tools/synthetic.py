@@ -26,9 +26,7 @@ REPEATABLE = {"policy_context", "study_design", "topic_guide", "study_findings",
 
 
 def scale_table(path: Path, times: int, blank: tuple[str, ...] = ()) -> int:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header, rows = reader.fieldnames, list(reader)
+    header, rows = _rows(path)
     out = []
     for copy in range(times):
         for row in rows:
@@ -40,10 +38,7 @@ def scale_table(path: Path, times: int, blank: tuple[str, ...] = ()) -> int:
     if "order" in header:
         for position, row in enumerate(out, start=1):
             row["order"] = str(position)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(out)
+    _write(path, header, out)
     return len(out)
 
 
