@@ -73,11 +73,12 @@ class Inputs:
     sources: dict[str, Reference]
     references: dict[str, Reference]
     ids: frozenset[str] = frozenset()  # every internal id the data hold, which the pack must never show
+    other_findings: tuple[str, ...] = ()
 
     def write(self, path: Path, **changes: object) -> Path:
         arguments = dataclasses.replace(self, **changes)  # type: ignore[arg-type]
         return write_briefing(path, arguments.messages, arguments.limitations, arguments.release, arguments.dates,
-                              arguments.sources, arguments.references)
+                              arguments.sources, arguments.references, arguments.other_findings)
 
 
 def _internal_ids(references: dict[str, Reference]) -> frozenset[str]:
@@ -422,6 +423,16 @@ def test_the_footer_has_page_numbers_and_is_set_apart_from_the_text(written):
     assert section.footer_distance < section.bottom_margin
     assert all(p.style.name == "Footer" for p in footer)
     assert not [p for p in document.paragraphs if "Page" in p.text and p.text.endswith(" of ")]
+
+
+def test_findings_no_message_rests_on_are_listed_after_the_messages_only_when_there_are_some(inputs, tmp_path):
+    others = ("The editorial's authors argued that early progress concealed a profound fragility (very low)",)
+    texts = [p.text for p in docx.Document(str(inputs.write(tmp_path / "with.docx", other_findings=others))).paragraphs]
+    heading = texts.index("Findings no message rests on")
+    assert texts[heading + 1] == curly_quotes(others[0])
+    assert heading > texts.index("Key messages")
+    without = [p.text for p in docx.Document(str(inputs.write(tmp_path / "without.docx"))).paragraphs]
+    assert "Findings no message rests on" not in without
 
 
 def test_the_text_has_no_internal_id_and_curly_quotes_only(written, inputs):

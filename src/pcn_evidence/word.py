@@ -63,6 +63,7 @@ OUTSIDE_CONTEXT_HEADING = "Outside context: what has changed since the evidence"
 HOW_TO_CITE_HEADING = "How to cite"
 REFERENCES_HEADING = "References"
 SOURCES_HEADING = "The book's sources"
+OTHER_FINDINGS_HEADING = "Findings no message rests on"
 CONTEXT_REFERENCES_HEADING = "Outside context (not among the book's sources)"
 LANGUAGE = "en-GB"
 SUBTITLE = "Key messages for briefings"  # what the document is, under the book's title and in every footer
@@ -160,9 +161,9 @@ def _front_matter(doc: WordDocument, release: Release, dates: EvidenceDates, lim
                f"{describe_date(release.released.isoformat())}{release.pending_note}.", style="Subtitle")
     undated = (f" Of the {dates.sources} sources, {dates.undated_sources} are undated (no date in their text or their citation)."
                if dates.undated_sources else "")
-    _labelled(doc, "Evidence dates: ", f"the study's interviews took place from {dates.fieldwork}; the latest dated "
-              f"source is {dates.latest_source} ({dates.latest_source_label}).{undated} Nothing later is evidence "
-              "here; what has changed since is marked as outside context.")
+    _labelled(doc, "Evidence dates: ", f"the study's interviews took place from {dates.fieldwork}; the latest source, "
+              f"by the date its citation gives, is {dates.latest_source} ({dates.latest_source_label}).{undated} "
+              "Nothing later is evidence here; what has changed since is marked as outside context.")
     add_link(_labelled(doc, "The book, with the evidence behind every number: ", ""), release.base_url,
              url=release.base_url)
     _heading(doc, "How to read the confidence", level=1)
@@ -251,14 +252,15 @@ def _references(doc: WordDocument, cited: Sequence[Reference], context: Sequence
 
 def write_briefing(path: Path | str, messages: Sequence[BriefingMessage], limitations: Sequence[Limitation],
                    release: Release, evidence_dates: EvidenceDates, sources: Mapping[str, Reference],
-                   references: Mapping[str, Reference]) -> Path:
+                   references: Mapping[str, Reference], other_findings: Sequence[str] = ()) -> Path:
     """Write the Word briefing to ``path``; the same arguments always give the same bytes.
 
     ``sources`` maps source id to its full reference, named by the label readers see
     (:func:`~pcn_evidence.references.source_references`); ``references`` maps each
     outside-context BibTeX key to its reference (:func:`~pcn_evidence.references.read_references`).
     A message citing an unknown source or reference raises ``KeyError`` naming it, before
-    anything is written.
+    anything is written. ``other_findings`` are the findings no message rests on (title and
+    confidence), listed after the messages so that a reader of the pack alone sees them.
     """
     unknown = sorted({f"source {s!r}" for m in messages for s in m.source_ids if s not in sources}
                      | {f"reference {c.reference!r} (outside context {c.id})" for m in messages for c in m.context
@@ -275,6 +277,10 @@ def write_briefing(path: Path | str, messages: Sequence[BriefingMessage], limita
     numbers = {note.id: number for number, note in enumerate(notes, start=1)}
     for message in messages:
         _message(document, message, sources, numbers)
+    if other_findings:
+        _heading(document, OTHER_FINDINGS_HEADING, level=1)
+        for finding in other_findings:
+            _paragraph(document, finding, style="List Bullet")
     _how_to_cite(document, release, messages)
     # every source: the front matter counts them all and names the latest, so the list must hold them all
     _references(document, list(sources.values()),
@@ -307,9 +313,10 @@ class BriefingDownload:
 
 def save_briefing(messages: Sequence[BriefingMessage], limitations: Sequence[Limitation], release: Release,
                   evidence_dates: EvidenceDates, sources: Mapping[str, Reference],
-                  references: Mapping[str, Reference]) -> BriefingDownload:
+                  references: Mapping[str, Reference], other_findings: Sequence[str] = ()) -> BriefingDownload:
     """During a build, write the briefing into the downloads folder; always return the page's link to it."""
     target = downloads_dir()
     if target is not None:
-        write_briefing(target / BRIEFING_FILE, messages, limitations, release, evidence_dates, sources, references)
+        write_briefing(target / BRIEFING_FILE, messages, limitations, release, evidence_dates, sources, references,
+                       other_findings)
     return BriefingDownload()
