@@ -168,7 +168,8 @@ def _front_matter(doc: WordDocument, release: Release, dates: EvidenceDates, lim
              url=release.base_url)
     _heading(doc, "How to read the confidence", level=1)
     _paragraph(doc, "Each message rests on one or more synthesised findings, and each finding carries its "
-               "GRADE-CERQual confidence: how likely it is that the finding is a reasonable representation of the "
+               "GRADE-CERQual confidence (a published method for rating confidence in findings from qualitative "
+               "research): how likely it is that the finding is a reasonable representation of the "
                "phenomenon it describes; for a finding worded \u201cCCG staff reported\u2026\u201d, that is what "
                "staff reported, not what happened.")
     for level, meaning in _LEVELS:
