@@ -439,6 +439,10 @@ def _build(jobs: int | None, strict: bool) -> int:
         if unchecked_quotes_note():
             print(unchecked_quotes_note())
         return 0
+    # A fresh Sphinx environment every time, over the execution cache: Sphinx's own incremental build
+    # kept stale pages and downloads and an index of only the re-read pages, so the site differed
+    # from a clean build of the same tree (make check-determinism proves that it no longer does).
+    shutil.rmtree(WORK, ignore_errors=True)
     command = [str(Path(sys.executable).with_name("jb")), "build", str(ROOT), "--builder", "html", "-q",
                "--path-output", str(WORK)]
     if strict:
