@@ -40,6 +40,15 @@ def test_the_built_pages_are_described_and_load_only_what_they_use():
     assert page_problems(HTML) == []
 
 
+def test_the_site_publishes_only_what_pages_load_with_a_reason_for_each_file():
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import pcn_publish
+
+    if not (HTML / "intro.html").exists():
+        pytest.fail(f"no built book at {HTML}: run `make book` first")
+    assert pcn_publish.site_problems(HTML) == []  # no maps, icon script or full fonts; every file has a reason; < 9 MB
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_loads_everything_it_asks_for(browser, base_url, path):
     page, missing = _open(browser, f"{base_url}/{path}", DESKTOP)
