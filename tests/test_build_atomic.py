@@ -39,8 +39,15 @@ def test_a_build_killed_while_sphinx_writes_leaves_the_previous_book_and_the_nex
     sphinx_output = small_book / "_build" / "site" / "_build" / "html"
     deadline = time.monotonic() + 300
     started = time.time()
-    # Sphinx's working folder keeps the last build's pages: wait until this build rewrites one
-    while not any(page.stat().st_mtime > started for page in sphinx_output.glob("**/*.html")):
+    # Each build empties Sphinx's working folder and writes it afresh: wait until this build writes a page
+    # (the folder may vanish under the glob while it is emptied)
+    def written() -> bool:
+        try:
+            return any(page.stat().st_mtime > started for page in sphinx_output.glob("**/*.html"))
+        except FileNotFoundError:
+            return False
+
+    while not written():
         assert running.poll() is None, "the build finished before it could be interrupted"
         assert time.monotonic() < deadline, "Sphinx never started writing"
         time.sleep(0.02)

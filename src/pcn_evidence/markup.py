@@ -68,8 +68,8 @@ def message_markdown(message: BriefingMessage, citation_keys: Mapping[str, str],
     )
     other = f"\n\n*Other evidence:* {as_text(message.other_evidence)}" if message.other_evidence else ""
     return (
-        f"{as_text(message.summary)} {cites}{other}\n\n*Confidence (GRADE-CERQual):* {levels} · "
-        f"*History:* {as_text(history)}\n\n"
+        f"{as_text(message.summary)} {cites}{other}\n\n*Confidence (GRADE-CERQual):* {levels}"
+        f"[ · *History:* {as_text(history)}]{{.pcn-history}}\n\n"
         ":::{dropdown} What this means now (the book's interpretation)\n:class-container: pcn-meaning\n\n"
         f"{meanings}{context}\n:::\n"
     )
