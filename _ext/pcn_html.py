@@ -12,9 +12,6 @@ each page (and, for the stylesheets and fonts, once the whole book is written).
   unescaped, so markup in a title would run as HTML. The configured strings are
   handed to the templates already escaped, as ``Markup``, which Jinja's ``|e``
   leaves alone: escaped once everywhere, never twice.
-* Sphinx re-reads a page only when its source file changes, but a chapter's
-  outputs also change when its data do. tools/book.py re-executes such a chapter
-  and names it in ``PCN_REREAD_DOCS``; those pages are re-read here.
 * Search engines and link previews show a page's meta description; the theme
   writes none (Lighthouse SEO). Each page gets one made from its first
   paragraph, cut at a word boundary, unless the page sets its own.
@@ -442,13 +439,8 @@ def _use_page_templates(app: Any, config: Any) -> None:
         config.template_bridge = f"{__name__}.PageTemplates"
 
 
-def _reexecuted(app: Any, env: Any, added: set, changed: set, removed: set) -> list[str]:
-    return [doc for doc in os.environ.get("PCN_REREAD_DOCS", "").split() if doc in env.found_docs]
-
-
 def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", _use_page_templates)
     app.connect("html-page-context", _fix_page)
-    app.connect("env-get-outdated", _reexecuted)
     app.connect("build-finished", _trim_stylesheets)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 CACHE = BUILD / ".jupyter_cache"
 DIGEST_FILE = BUILD / ".inputs-digests.json"  # written last, only when a build has succeeded
-WORK = BUILD / "site"  # Sphinx's working area: its doctrees and HTML, kept for incremental builds
+WORK = BUILD / "site"  # Sphinx's working area (doctrees and HTML), emptied before each build
 PUBLISHED = BUILD / "html"  # the last complete book, replaced only by a complete new one
 DOWNLOADS = BUILD / "extra" / "downloads"  # published at the site root by html_extra_path
 EXECUTION_INPUTS = ("src/pcn_evidence", "requirements.txt")  # part of every chapter's key
@@ -50,7 +50,6 @@ SITE_INPUTS = ("_config.yml", "_toc.yml", "_ext", "_static", "references.bib", "
 # ...and when one of these, in the data folder, changes: every footer and citation says whether the
 # book holds evidence changes made since its last release (_ext/pcn_cite.py)
 SITE_DATA = ("evidence_changes.csv",)
-REREAD_ENV = "PCN_REREAD_DOCS"  # read by _ext/pcn_html.py: pages whose chapter was re-executed
 
 
 # What a throwaway copy of the book leaves out: environments, build output, caches.
@@ -361,11 +360,7 @@ def prepare_cache(paths: list[Path], jobs: int | None = None,
     from pcn_evidence.downloads import write_data_downloads
 
     recorded = recorded or {}
-    site = site_digest()
-    if recorded and recorded.get("site") != site:
-        # a change every page depends on (configuration, extension, theme files): every page is
-        # re-read and re-written; the chapters' outputs do not depend on it and stay cached
-        shutil.rmtree(WORK, ignore_errors=True)
+    site = site_digest()  # recorded so that a change every page depends on triggers a build
     BUILD.mkdir(exist_ok=True)
     cache = get_cache(str(CACHE))
     for path, notebook in (executed or {}).items():
@@ -449,7 +444,7 @@ def _build(jobs: int | None, strict: bool) -> int:
         command += ["-W", "-n", "--keep-going"]
     # jupyter-book's banner goes to stdout: shown only when the build fails; warnings (stderr) always show
     # in a session of its own, Sphinx does not see the terminal's Ctrl-C: this process stops it and says so once
-    result = subprocess.run(command, cwd=ROOT, env=dict(os.environ, **{REREAD_ENV: " ".join(reread)}),
+    result = subprocess.run(command, cwd=ROOT, env=dict(os.environ),
                             stdout=subprocess.PIPE, text=True, start_new_session=True)
     if result.returncode != 0:
         kept = f" The previous book is unchanged at {PUBLISHED}." if (PUBLISHED / "index.html").exists() else ""
