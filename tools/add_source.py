@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import re
 import sys
 from pathlib import Path
@@ -24,20 +23,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from pcn_evidence.coding import holds_number, reports_speech, source_sentences  # noqa: E402
+sys.path.insert(0, str(ROOT / "tools"))
+
+from coding_audit import sources_dir, write_worksheet  # noqa: E402
+
 from pcn_evidence.schema import PLACEHOLDER  # noqa: E402
 
-WORKSHEET_COLUMNS = ["source_id", "locator", "digest", "decision", "fact_ids", "reason", "note", "holds_number",
-                     "reports_speech", "text"]
 FILLED_LATER = {  # column -> what the contributor writes there (empty columns are left empty)
     "title": "the title as published", "outlet": "journal, publisher or outlet", "label": "the name readers see",
     "date_note": "how the date is known, or why it is unknown", "role": "what the source is as evidence",
     "evidence_stream": "the independent line of evidence it belongs to",
 }
-
-
-def sources_dir(root: Path) -> Path:
-    return Path(os.environ.get("PCN_SOURCES_DIR", root.parent / "shared" / "sources"))
 
 
 def scaffold(root: Path, file: str, kind: str, source_id: str) -> list[str]:
@@ -73,14 +69,7 @@ def scaffold(root: Path, file: str, kind: str, source_id: str) -> list[str]:
                    f"  title  = {{{PLACEHOLDER} title, proper nouns in braces}},\n"
                    f"  year   = {{{PLACEHOLDER} year, or n.d.}}\n}}\n", encoding="utf-8")
     sheet = root / "_build" / "coding" / f"{source_id}.csv"
-    sheet.parent.mkdir(parents=True, exist_ok=True)
-    with sheet.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, WORKSHEET_COLUMNS)
-        writer.writeheader()
-        for sentence in source_sentences(source_id, reference.read_text(encoding="utf-8")):
-            writer.writerow({"source_id": source_id, "locator": sentence.locator, "digest": sentence.digest,
-                             "holds_number": holds_number(sentence.text),
-                             "reports_speech": reports_speech(sentence.text), "text": sentence.text})
+    write_worksheet(sheet, source_id, reference.read_text(encoding="utf-8"))
     return [str(p.relative_to(root)) for p in (table, bib, sheet)]
 
 

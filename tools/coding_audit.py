@@ -23,14 +23,16 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from pcn_evidence.coding import DECISIONS, audit, carries, citable_facts, holds_number, reports_speech, source_sentences  # noqa: E402
 from pcn_evidence.errors import EvidenceError  # noqa: E402
+from pcn_evidence.facts import Fact  # noqa: E402
 from pcn_evidence.schema import validate_package  # noqa: E402
 
 COLUMNS = ["source_id", "locator", "digest", "decision", "fact_ids", "reason", "note"]
 WORKSHEETS = ROOT / "_build" / "coding"
 
 
-def sources_dir() -> Path:
-    return Path(os.environ.get("PCN_SOURCES_DIR", ROOT.parent / "shared" / "sources"))
+def sources_dir(root: Path = ROOT) -> Path:
+    """Where the reference texts are: PCN_SOURCES_DIR, or ../shared/sources beside the book."""
+    return Path(os.environ.get("PCN_SOURCES_DIR", root.parent / "shared" / "sources"))
 
 
 def check() -> int:
@@ -56,28 +58,35 @@ def _current() -> dict[tuple[str, str], dict[str, str]]:
 def worksheet() -> int:
     package = validate_package(ROOT / "data")
     current, coded = _current(), citable_facts(ROOT / "data")
-    WORKSHEETS.mkdir(parents=True, exist_ok=True)
     for row in package.tables["sources"].rows:
         text = (sources_dir() / row["source_file"]).read_text(encoding="utf-8")
         own = [f for f in coded.values() if f.source_id == row["id"]]
         out = WORKSHEETS / f"{row['id']}.csv"
-        with out.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, [*COLUMNS, "holds_number", "reports_speech", "text"])
-            writer.writeheader()
-            for sentence in source_sentences(row["id"], text):
-                decided = current.get((row["id"], sentence.digest))
-                proposal = {"decision": "", "fact_ids": "", "reason": "", "note": ""}
-                if decided:
-                    proposal = {key: decided[key] for key in proposal}
-                else:
-                    ids = [f.id for f in own if carries(f.quote, sentence.text)]
-                    if ids:
-                        proposal.update(decision="coded", fact_ids=";".join(ids))
-                writer.writerow({"source_id": row["id"], "locator": sentence.locator, "digest": sentence.digest,
-                                 **proposal, "holds_number": holds_number(sentence.text),
-                                 "reports_speech": reports_speech(sentence.text), "text": sentence.text})
+        write_worksheet(out, row["id"], text, current, own)
         print(f"wrote {out.relative_to(ROOT)}")
     return 0
+
+
+def write_worksheet(out: Path, source_id: str, text: str, current: dict[tuple[str, str], dict[str, str]] | None = None,
+                    own: list[Fact] | None = None) -> None:
+    """One source's worksheet: each sentence with its text and its decision, or, for an undecided sentence,
+    the facts (of ``own``) whose quotes it holds. `make add-source` writes a new source's with neither."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, [*COLUMNS, "holds_number", "reports_speech", "text"])
+        writer.writeheader()
+        for sentence in source_sentences(source_id, text):
+            decided = (current or {}).get((source_id, sentence.digest))
+            proposal = {"decision": "", "fact_ids": "", "reason": "", "note": ""}
+            if decided:
+                proposal = {key: decided[key] for key in proposal}
+            else:
+                ids = [f.id for f in own or [] if carries(f.quote, sentence.text)]
+                if ids:
+                    proposal.update(decision="coded", fact_ids=";".join(ids))
+            writer.writerow({"source_id": source_id, "locator": sentence.locator, "digest": sentence.digest,
+                             **proposal, "holds_number": holds_number(sentence.text),
+                             "reports_speech": reports_speech(sentence.text), "text": sentence.text})
 
 
 def accept() -> int:

@@ -51,23 +51,34 @@ def independent_studies(sources: pd.DataFrame, kinds: pd.DataFrame) -> list[str]
     Only a source of a kind that ``counts_as_study`` adds a study: a press report or an editorial
     that draws on a study never makes it count twice, and never counts on its own.
     """
-    research = set(kinds.loc[kinds["counts_as_study"].astype(str).str.lower() == "true", "id"])
     found: dict[str, None] = {}
-    for row in sources[sources["kind"].isin(research)].itertuples():
+    for row in _research(sources, kinds).itertuples():
         found.update(dict.fromkeys(split_tags(row.studies)))
     return list(found)
 
 
-def shared_authors(sources: pd.DataFrame, first: str, second: str) -> list[str]:
+def _research(sources: pd.DataFrame, kinds: pd.DataFrame) -> pd.DataFrame:
+    """The sources of a kind that reports a study of its own (``counts_as_study``)."""
+    research = set(kinds.loc[kinds["counts_as_study"].astype(str).str.lower() == "true", "id"])
+    return sources[sources["kind"].isin(research)]
+
+
+def shared_authors(sources: pd.DataFrame, kinds: pd.DataFrame, first: str, second: str) -> list[str]:
     """The author surnames two studies' research sources have in common, in the first study's order.
 
-    >>> sources = pd.DataFrame({"studies": ["s1", "s2"], "authors": ["Smith J, Jones K", "Jones K, Lee A"]})
-    >>> shared_authors(sources, "s1", "s2")
+    A press report of a study names the study too, but its byline is not the study's authors.
+
+    >>> kinds = pd.DataFrame({"id": ["paper", "press"], "counts_as_study": [True, False]})
+    >>> sources = pd.DataFrame({"kind": ["paper", "paper", "press"], "studies": ["s1", "s2", "s2"],
+    ...                         "authors": ["Smith J, Jones K", "Jones K, Lee A", "Smith J"]})
+    >>> shared_authors(sources, kinds, "s1", "s2")
     ['Jones']
     """
+    research = _research(sources, kinds)
+
     def surnames(study: str) -> list[str]:
         names: dict[str, None] = {}
-        for row in sources.itertuples():
+        for row in research.itertuples():
             if study in split_tags(row.studies):
                 names.update(dict.fromkeys(a.strip().rsplit(" ", 1)[0] for a in str(row.authors).split(",") if a.strip()))
         return list(names)
