@@ -195,6 +195,7 @@ def test_key_messages_of_a_version_that_kept_them_on_their_page(repo):
     _, messages = read_rows(repo / "data" / "key_messages.csv")
     descriptor = json.loads((repo / "data" / "datapackage.json").read_text())
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "key_messages"]
+    del descriptor[evidence_diff.LAYOUT_FIELD]  # 0.1.0's package stated no layout: layout 1
     (repo / "data" / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
     (repo / "data" / "key_messages.csv").unlink()
     (repo / "chapters").mkdir()
@@ -205,6 +206,22 @@ def test_key_messages_of_a_version_that_kept_them_on_their_page(repo):
     git(repo, "checkout", "--quiet", "HEAD~1")  # the release: key messages in data/
     changes = evidence_diff.changes_between("legacy", evidence_diff.WORKTREE, root=repo)
     assert changes_of(changes) == {("key message", messages[0]["id"], "reworded")}
+
+
+def test_the_book_states_the_layout_the_diff_reads():
+    descriptor = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert evidence_diff.layout_of(descriptor) == evidence_diff.LAYOUT
+
+
+@pytest.mark.parametrize("layout", [99, "2", True, 0])
+def test_a_layout_the_tool_cannot_read_is_refused_by_name(repo, layout):
+    path = repo / "data" / "datapackage.json"
+    descriptor = json.loads(path.read_text())
+    descriptor[evidence_diff.LAYOUT_FIELD] = layout
+    path.write_text(json.dumps(descriptor, indent=2))
+    git(repo, "commit", "--quiet", "-am", "a layout from elsewhere")
+    with pytest.raises(evidence_diff.DiffError, match=r"datapackage.json: pcn:layout is .*this tool reads layout"):
+        evidence_diff.changes_between("HEAD", evidence_diff.WORKTREE, root=repo)
 
 
 def test_the_tools_own_examples_run():

@@ -109,14 +109,43 @@ def snapshot_at(ref: str, root: Path = ROOT) -> Snapshot:
         return _snapshot(Path(tmp) / "data", lambda: git("show", f"{ref}:{KEY_MESSAGES_PAGE}", root=root).decode())
 
 
-def _snapshot(data: Path, page: Callable[[], str]) -> Snapshot:
-    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
-    if any(r.get("name") == "key_messages" for r in descriptor.get("resources", [])):
-        return snapshot(data)
+# The data package's layout version ("pcn:layout" in datapackage.json; 0.1.0's states none, which is layout 1)
+# and, for each older layout, the one migration that gives what today's comparison reads. A change of layout
+# raises LAYOUT and adds its migration here; the comparison itself (pcn_evidence.changes) never special-cases a
+# version.
+LAYOUT = 2
+LAYOUT_FIELD = "pcn:layout"
+
+
+def _from_layout_1(page: Callable[[], str]) -> list[dict[str, str]] | None:
+    """Layout 1 (0.1.0) kept the key messages on their page, not in data/: read them from its notebook."""
     try:
-        return snapshot(data, legacy_key_messages(page()))
+        return legacy_key_messages(page())
     except (OSError, DiffError):
-        return snapshot(data, None)  # key messages unknown at this version: none is reported as changed
+        return None  # key messages unknown at this version: none is reported as changed
+
+
+MIGRATIONS: dict[int, Callable[[Callable[[], str]], list[dict[str, str]] | None]] = {1: _from_layout_1}
+
+
+def layout_of(descriptor: dict[str, object], where: str = "datapackage.json") -> int:
+    """The layout version a data package states; refuses one this tool cannot read.
+
+    >>> layout_of({}), layout_of({"pcn:layout": 2})
+    (1, 2)
+    """
+    layout = descriptor.get(LAYOUT_FIELD, 1)
+    if not isinstance(layout, int) or isinstance(layout, bool) or not (layout == LAYOUT or layout in MIGRATIONS):
+        raise DiffError(f"{where}: {LAYOUT_FIELD} is {layout!r}; this tool reads layout {LAYOUT} and migrates "
+                        f"{', '.join(map(str, sorted(MIGRATIONS)))}: compare with the tool of that version")
+    return layout
+
+
+def _snapshot(data: Path, page: Callable[[], str]) -> Snapshot:
+    layout = layout_of(json.loads((data / "datapackage.json").read_text(encoding="utf-8")))
+    if layout == LAYOUT:
+        return snapshot(data)
+    return snapshot(data, MIGRATIONS[layout](page))
 
 
 def resolve(ref: str, root: Path = ROOT) -> str:
