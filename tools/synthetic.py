@@ -66,7 +66,9 @@ def add_sources(data_dir: Path, total: int) -> int:
     entries = {m.group(2): m.group(0) for m in re.finditer(r"@(\w+)\{([a-z0-9]+),.*?\n\}\n", bib.read_text(), re.S)}
     tables = {name: _rows(data_dir / f"{name}.csv") for name in (*PER_SOURCE, "coding_decisions", "evidence_matrix")}
     added: dict[str, list[dict[str, str]]] = {name: [] for name in tables}
-    new_sources, new_bib, copy = [], [], 0
+    new_sources: list[dict[str, str]] = []
+    new_bib: list[str] = []
+    copy = 0
     while len(sources) + len(new_sources) < total:
         original = sources[copy % len(sources)]
         k = copy // len(sources) + 1
