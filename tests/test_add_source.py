@@ -136,7 +136,7 @@ def test_a_source_of_a_new_kind_reaches_every_page_with_data_alone(tmp_path, sou
     assert "1 government report" in page["sources"] and "test-2099-report" in page["sources"]
     assert "A test report on networks" in page["sources"]  # its reference, in the page's bibliography
     assert page["synthesis"].count("Test Department report") >= 2  # the coverage table and the sources table
-    assert "Test Department report (supports; pf-test-expectations-high)" in page["confidence"]
+    assert "Test Department report (supports; 1 fact)" in page["confidence"]  # a count: no fact id on the page
     assert f"of the {total} sources are undated" in page["key_messages"]
     assert "test-2099-report" in page["whats_new"] and "Test Department report" in page["whats_new"]
     assert "test-2099-report" in (html / "downloads" / "data" / "sources.csv").read_text(encoding="utf-8")
