@@ -16,6 +16,15 @@ heading of a page gets the page's address.
 Not every internal link is worth its URL on paper: in-text citations point at the
 bibliography further down the same printed page, back-references and permalinks
 are screen navigation, and glossary terms would put a URL after every acronym.
+
+A printed PDF keeps its links clickable, and Chromium writes each one with the
+address the page was served from (``http://127.0.0.1:8000/…`` or ``file:///…``).
+Every link to another page of the book (one whose target prints, and one whose
+target does not: a glossary term, a download) therefore also gets its absolute URL,
+in ``data-print-href`` or, where the target is not printed, ``data-print-link``;
+``_static/pcn-print.js`` puts it in ``href`` just before printing and restores the
+page after. A link within the page (``#…``: a citation, a footnote) is left alone:
+the PDF keeps it as a jump to the printed entry.
 """
 
 from __future__ import annotations
@@ -28,6 +37,8 @@ from urllib.parse import urljoin, urlsplit
 
 STYLESHEET = "pcn-print.css"
 ATTRIBUTE = "data-print-href"
+# The absolute URL a printed link goes to when its target is not printed (see the module's docstring).
+LINK_ATTRIBUTE = "data-print-link"
 # Key messages and findings are cited by these ids (see pcn_evidence.citation).
 STABLE_ANCHOR_PREFIXES = ("km-", "f-")
 
@@ -95,9 +106,18 @@ def _wanted(attrs: str, inner: str) -> bool:
     return not (fragment.startswith("term-") or "std-term" in inner)
 
 
+def _other_page(attrs: str) -> bool:
+    """Whether a link that prints no target still needs an absolute ``href`` on paper."""
+    href = _attribute(attrs, "href")
+    if href is None or href.startswith("#") or LINK_ATTRIBUTE in attrs or ATTRIBUTE in attrs:
+        return False  # a jump within the page stays one within the PDF
+    return not (urlsplit(href).scheme or href.startswith("//"))
+
+
 def add_print_targets(body: str, base_url: str, docname: str,
                       prefixes: tuple[str, ...] = STABLE_ANCHOR_PREFIXES) -> str:
-    """The page body with ``data-print-href`` on internal links and on headings with a stable anchor.
+    """The page body with ``data-print-href`` on internal links and on headings with a stable anchor,
+    and ``data-print-link`` on the other links to a page of the book.
 
     >>> body = ('<section id="slug">\\n<span id="km-a"></span><h3>A<a class="headerlink" href="#slug">#</a></h3>'
     ...         '<p><a class="reference internal" href="synthesis.html#f-b">b</a></p></section>')
@@ -122,12 +142,16 @@ def add_print_targets(body: str, base_url: str, docname: str,
 
     def link(match: re.Match[str]) -> str:
         attrs, inner = match["attrs"], match["inner"]
-        if not _wanted(attrs, inner):
+        if _wanted(attrs, inner):
+            attribute = ATTRIBUTE
+        elif _other_page(attrs):
+            attribute = LINK_ATTRIBUTE
+        else:
             return match[0]
         url = absolute_href(base_url, docname, _attribute(attrs, "href") or "")
         if url is None:
             return match[0]
-        return f'<a{attrs} {ATTRIBUTE}="{html.escape(url)}">{inner}</a>'
+        return f'<a{attrs} {attribute}="{html.escape(url)}">{inner}</a>'
 
     return _LINK.sub(link, _HEADED_SECTION.sub(heading, body))
 

@@ -106,11 +106,46 @@ def test_links_whose_target_would_be_noise_on_paper_print_none(link):
     assert _targets(f"<p>{link}</p>") == []
 
 
+def _links_on_paper(body: str, docname: str = KM) -> list[str]:
+    return re.findall(r'data-print-link="([^"]*)"', pcn_print.add_print_targets(body, BASE, docname))
+
+
+def test_a_link_to_another_page_whose_target_does_not_print_still_goes_to_the_published_book():
+    term = TERM.replace('href="glossary.html', 'href="../glossary.html')  # as a page in chapters/ links it
+    assert _links_on_paper(f"<p>{term}</p>") == [BASE + "glossary.html#term-PCN"]
+    assert _links_on_paper(f"<p>{DOWNLOAD}</p>") == [BASE + "downloads/data/sources.csv"]
+    assert _links_on_paper('<p><a class="reference internal" href="glossary.html#term-PCN">PCN</a></p>',
+                           "intro") == [BASE + "glossary.html#term-PCN"]
+
+
+@pytest.mark.parametrize("link", [IN_TEXT_CITATION, BACKREF, PERMALINK, EXTERNAL, EVIDENCE],
+                         ids=["in-text citation", "back-reference", "permalink", "external", "evidence (printed)"])
+def test_a_jump_within_the_page_an_external_link_and_a_printed_target_get_no_second_address(link):
+    assert _links_on_paper(f"<p>{link}</p>") == []
+
+
+def test_a_link_to_another_page_climbing_out_of_the_book_is_an_error_too():
+    with pytest.raises(pcn_print.PrintLinkError, match=r"outside the book"):
+        _links_on_paper('<p><a href="../../elsewhere.csv" download>x</a></p>')
+
+
+def test_the_script_and_the_stylesheet_use_the_extension_s_attributes():
+    script = (ROOT / "_static" / "pcn-print.js").read_text(encoding="utf-8")
+    css = (ROOT / "_static" / "pcn-print.css").read_text(encoding="utf-8")
+    for attribute in (pcn_print.ATTRIBUTE, pcn_print.LINK_ATTRIBUTE):
+        assert f"a[{attribute}]" in script, f"_static/pcn-print.js does not swap {attribute}"
+        assert f"[{attribute}]" in css
+    # dataset names: data-print-href -> printHref
+    assert "dataset.printHref" in script and "dataset.printLink" in script
+
+
 def test_a_target_is_escaped_and_never_added_twice():
     body = '<p><a class="reference internal" href="a.html?x=1&amp;y=2#f-a">a</a></p>'
     once = pcn_print.add_print_targets(body, BASE, KM)
     assert 'data-print-href="https://example.org/book/chapters/a.html?x=1&amp;y=2#f-a"' in once
     assert pcn_print.add_print_targets(once, BASE, KM) == once
+    term = pcn_print.add_print_targets(f"<p>{TERM}</p>", BASE, KM)
+    assert term.count("data-print-link=") == 1 and pcn_print.add_print_targets(term, BASE, KM) == term
 
 
 # ---- headings with a stable anchor print their own address -----------------------------------
