@@ -451,6 +451,7 @@ def _build(jobs: int | None, strict: bool) -> int:
         print(result.stdout, f"\nThe book was not built: see the errors above.{kept}", file=sys.stderr)
         return result.returncode
     publish(WORK / "_build" / "html")
+    forget_unpublished_downloads()
     DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
     print(f"Built {len(paths)} chapters ({len(reread)} executed, {len(paths) - len(reread)} from the cache): "
           f"{PUBLISHED / 'index.html'}")
@@ -469,6 +470,22 @@ def publish(html: Path) -> None:
         PUBLISHED.rename(retired)
     staged.rename(PUBLISHED)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def forget_unpublished_downloads() -> list[Path]:
+    """Delete from the downloads folder what the book just published does not hold; returns what went.
+
+    Chapters save their figures there when they execute, and the folder outlives builds (a chapter served
+    from the cache does not save them again), so a renamed figure's old file would stay in it for ever.
+    The published book holds only what its pages link (``_ext/pcn_publish.py`` prunes the rest): this
+    folder is made to match, so that nothing stale is left to publish later.
+    """
+    published = PUBLISHED / "downloads"
+    gone = [path for path in sorted(DOWNLOADS.rglob("*"))
+            if path.is_file() and not (published / path.relative_to(DOWNLOADS)).is_file()]
+    for path in gone:
+        path.unlink()
+    return gone
 
 
 def chapter_paths(names: list[Path]) -> list[Path]:
