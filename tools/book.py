@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -299,13 +300,15 @@ def unchecked_quotes_note() -> str:
 def _validate_data() -> None:
     """Stop before any chapter runs if the coded evidence or CITATION.cff is invalid: one clear list of problems."""
     sys.path.insert(0, str(ROOT / "src"))
+    from pcn_evidence.downloads import published_files
     from pcn_evidence.errors import EvidenceError
     from pcn_evidence.release import ReleaseError, read_release
     from pcn_evidence.schema import validate_package
 
     try:
         validate_package(data_dir())
-    except EvidenceError as error:
+        published_files(data_dir())  # a schema or descriptor that is a link is refused now, not after the chapters
+    except (EvidenceError, ValueError) as error:
         sys.exit(f"{error}\n\nThe book was not built: fix the data above, then run `make book` again.")
     sources = sources_dir()
     if sources.is_dir():  # a quote that is not verbatim is never published
@@ -386,6 +389,57 @@ def prepare_cache(paths: list[Path], jobs: int | None = None,
     write_data_downloads(DOWNLOADS, data_dir())
     reread = [*run, *(executed or {})]
     return [path.relative_to(ROOT).with_suffix("").as_posix() for path in reread], {"site": site, "chapters": digests}
+
+
+# What the build writes under _build, and so must be able to write (the cffconvert venv, the coding worksheets
+# and the Lighthouse install beside them are other tools' and left alone).
+OUTPUT_FOLDERS = (CACHE, WORK, PUBLISHED, DOWNLOADS.parent, BUILD / ".html-new", BUILD / ".html-old")
+OUTPUT_FILES = (BUILD / ".lock", DIGEST_FILE)
+
+
+def _why_not_writable(path: Path) -> str:
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"
+    except OSError:
+        pass
+    return "its permissions do not let this user write to it"
+
+
+def output_problem(building: bool = True) -> str | None:
+    """Why the build (``building``; else `make outputs`, which writes only its lock there) could not write its
+    output under _build: one line naming the path, or None when it can.
+
+    Checked before anything runs, so that a read-only _build, or one of its folders, stops the build with
+    a sentence rather than a traceback from wherever the first write happens to be, perhaps after minutes
+    of executing chapters.
+    """
+    fix = f"make it writable (chmod -R u+w {BUILD}) or remove it (make clean), then run the command again"
+    if BUILD.is_symlink() and not BUILD.exists():
+        return f"Cannot build: {BUILD} is a link to a folder that does not exist; {fix}."
+    if BUILD.exists() and not BUILD.is_dir():
+        return f"Cannot build: {BUILD} is a file, not a folder: the build writes its output there; {fix}."
+    if not BUILD.exists():
+        if not os.access(ROOT, os.W_OK | os.X_OK):
+            return f"Cannot build: {ROOT} is not writable ({_why_not_writable(ROOT)}), so {BUILD} cannot be made."
+        return None
+    tops = OUTPUT_FOLDERS if building else ()
+    folders = [BUILD] + [d for top in tops if top.is_dir()
+                         for d in [top, *(Path(p) for p, _, _ in os.walk(top) if Path(p) != top)]]
+    for folder in folders:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"Cannot build: {folder} is not writable ({_why_not_writable(folder)}); {fix}."
+    # files the build writes in place (elsewhere it only deletes, which the folder's permission decides)
+    files = [f for f in OUTPUT_FILES if f.is_file()]
+    files += [Path(p) / name for top in (CACHE, DOWNLOADS.parent) if building and top.is_dir()
+              for p, _, names in os.walk(top) for name in names]
+    for file in files:
+        if not os.access(file, os.W_OK):
+            return f"Cannot build: {file} is read-only ({_why_not_writable(file)}); {fix}."
+    for top in tops:
+        if top.exists() and not top.is_dir():
+            return f"Cannot build: {top} is a file, not a folder: the build writes a folder there; {fix}."
+    return None
 
 
 @contextlib.contextmanager
@@ -522,17 +576,31 @@ def outputs(paths: list[Path], jobs: int | None = None) -> dict[Path, nbformat.N
     return executed
 
 
+_ENVIRONMENT_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR, errno.EISDIR}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["build", "outputs"])
     parser.add_argument("paths", nargs="*", type=Path, help="chapters (default: every chapter in _toc.yml)")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="parallel kernels (default: cores)")
     args = parser.parse_args(argv)
+    problem = output_problem(building=args.command == "build")
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     try:
         if args.command == "outputs":
             refresh_outputs(chapter_paths(args.paths), args.jobs)
             return 0
         return build(args.jobs)
+    except OSError as error:
+        if error.filename is None or error.errno not in _ENVIRONMENT_ERRORS:
+            raise  # not the machine refusing a file: a fault to show in full
+        # a write refused mid-build (the check above runs first, but the disk can fill or a folder change)
+        print(f"Cannot build: {error.filename}: {error.strerror}. Nothing was published; the book at {PUBLISHED} "
+              "is as it was.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         # the workers ignore Ctrl-C (see _quiet_worker): one line here, not a traceback from every process
         print(f"\nInterrupted: nothing was published; the book at {PUBLISHED} is as it was.", file=sys.stderr)
