@@ -33,6 +33,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import yaml
@@ -297,19 +298,43 @@ def unchecked_quotes_note() -> str:
             "set PCN_SOURCES_DIR)")
 
 
-def _validate_data() -> None:
-    """Stop before any chapter runs if the coded evidence or CITATION.cff is invalid: one clear list of problems."""
+# A table with more rows than this is far larger than the book's (the largest, the coding decisions, has a
+# few hundred; bench-scale's 50 sources give a few thousand). Each row costs validation and loading time in
+# every chapter that reads the table, so rows pasted twice or a table exported whole from elsewhere make the
+# build crawl without being wrong: the build warns, naming the table, rather than refusing valid data.
+LARGE_TABLE_ROWS = 20_000
+
+
+def large_tables(package: Any) -> list[str]:
+    """A warning for each table of a validated package (a ``DataPackage``) with more than LARGE_TABLE_ROWS rows."""
+    return [f"WARNING: {table.label} has {len(table.rows):,} rows, far more than the book expects (at most "
+            f"{LARGE_TABLE_ROWS:,}); every chapter that reads it is slowed in proportion. If the rows are not meant "
+            "to be there (pasted twice, a whole export), remove them."
+            for table in package.tables.values() if len(table.rows) > LARGE_TABLE_ROWS]
+
+
+def _validate_data() -> list[str]:
+    """Stop before any chapter runs if the coded evidence or CITATION.cff is invalid: one clear list of problems.
+
+    Returns the warnings to repeat when the build ends (a table far larger than the book expects).
+    """
     sys.path.insert(0, str(ROOT / "src"))
     from pcn_evidence.downloads import published_files
     from pcn_evidence.errors import EvidenceError
+    from pcn_evidence.load import VALIDATED_ENV, data_digest
     from pcn_evidence.release import ReleaseError, read_release
     from pcn_evidence.schema import validate_package
 
     try:
-        validate_package(data_dir())
+        package = validate_package(data_dir())
         published_files(data_dir())  # a schema or descriptor that is a link is refused now, not after the chapters
     except (EvidenceError, ValueError) as error:
         sys.exit(f"{error}\n\nThe book was not built: fix the data above, then run `make book` again.")
+    # the chapters' kernels read the data without validating them again (pcn_evidence.load)
+    os.environ[VALIDATED_ENV] = data_digest(data_dir())
+    warnings = large_tables(package)
+    for warning in warnings:
+        print(warning, flush=True)
     sources = sources_dir()
     if sources.is_dir():  # a quote that is not verbatim is never published
         from pcn_evidence.provenance import quote_problems
@@ -324,6 +349,7 @@ def _validate_data() -> None:
         sys.exit(f"CITATION.cff is not valid YAML: {' '.join(str(error).split())}\n\nThe book was not built.")
     except ReleaseError as error:
         sys.exit(f"{error}\n\nThe book was not built: fix CITATION.cff, then run `make book` again.")
+    return warnings
 
 
 def start_downloads(recorded: dict) -> dict:
@@ -465,7 +491,7 @@ def build(jobs: int | None = None, strict: bool = True) -> int:
 
 def _build(jobs: int | None, strict: bool) -> int:
     os.environ["PCN_BOOK_ROOT"] = str(ROOT)  # the chapters read this book's declarations and files
-    _validate_data()
+    warnings = _validate_data()
     recorded = json.loads(DIGEST_FILE.read_text()) if DIGEST_FILE.exists() else {}
     # From here on the working area may change: until this build succeeds there is no record, so a
     # build that fails or is killed is never mistaken for a complete one.
@@ -485,8 +511,7 @@ def _build(jobs: int | None, strict: bool) -> int:
     if not reread and recorded == digests and (PUBLISHED / "index.html").exists():
         DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
         print(f"Nothing changed since the last build: {PUBLISHED / 'index.html'}")
-        if unchecked_quotes_note():
-            print(unchecked_quotes_note())
+        _closing_notes(warnings)
         return 0
     # A fresh Sphinx environment every time, over the execution cache: Sphinx's own incremental build
     # kept stale pages and downloads and an index of only the re-read pages, so the site differed
@@ -509,9 +534,15 @@ def _build(jobs: int | None, strict: bool) -> int:
     DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
     print(f"Built {len(paths)} chapters ({len(reread)} executed, {len(paths) - len(reread)} from the cache): "
           f"{PUBLISHED / 'index.html'}")
-    if unchecked_quotes_note():
-        print(unchecked_quotes_note())
+    _closing_notes(warnings)
     return 0
+
+
+def _closing_notes(warnings: list[str]) -> None:
+    """What the last lines of a build must say: warnings given before the chapters ran, and an unchecked build."""
+    for line in [*warnings, unchecked_quotes_note()]:
+        if line:
+            print(line)
 
 
 def publish(html: Path) -> None:
