@@ -15,7 +15,7 @@ help:
 	@echo "make book      set up .venv, execute the chapters and build the HTML (warnings are errors)"
 	@echo "make test      set up .venv, run the unit tests and nbval over every chapter"
 	@echo "make outputs   execute the chapters from their .md text twins and store the outputs in the .ipynb"
-	@echo "make test-slow the proofs that build a copy of the whole book (a new kind of source added with data alone)"
+	@echo "make test-slow the proofs that build copies of the book many times (a new kind of source; make dist of one commit)"
 	@echo "make add-source FILE=012_<digest>.txt KIND=<kind id> ID=<source id>  scaffold a new source (CONTRIBUTING.md)"
 	@echo "make lint      ruff: lint the Python and fix what it can (make test checks it)"
 	@echo "make lock      compile every requirements*.txt from its .in (pip-tools)"
@@ -24,12 +24,12 @@ help:
 	@echo "make test-browser  build, then check every page in headless Chromium (console, requests, axe, phone width)"
 	@echo "make bench     time clean/no-change/edit/data builds, make test and the floor (medians)"
 	@echo "make bench-scale SOURCES=50  clean build of a synthetic copy with 50 sources beside the real one (scale line)"
-	@echo "make check-determinism  two clean builds must be byte-identical"
+	@echo "make check-determinism  incremental, clean and make dist builds must be byte-identical"
 	@echo "make mutation  mutate schema, numbers, provenance, load and datapackage; fail under 90% killed"
 	@echo "make coding-audit  every sentence of every source has a coding decision (needs ../shared/sources)"
 	@echo "make evidence-diff FROM=v0.1.0  what changed in the evidence since a version (WRITE=1 records it in data/)"
 	@echo "make release VERSION=x.y.z  release: version and date from CITATION.cff, build, tag, dist/ archive"
-	@echo "make dist      the release archive of the current commit (byte-identical when rebuilt)"
+	@echo "make dist      the release archive of the current commit, built from clean (byte-identical when rebuilt)"
 	@echo "make lighthouse  Lighthouse (npm, Debian Chromium) on every page, served gzipped; fails under the targets"
 	@echo "make clean     remove _build (the venv stays)"
 
@@ -66,7 +66,9 @@ test: $(STAMP) $(CFF_STAMP)
 	$(PY) -m pytest -n auto --dist loadfile -m "not slow" tests chapters src/pcn_evidence --doctest-modules --nbval --nbval-current-env --ignore=tests/browser --ignore=tests/lab
 	@test -d "$(SOURCES_DIR)" || echo "NOT CHECKED: quotes, quoted words and coding decisions were not checked against the sources (no reference texts at $(SOURCES_DIR); set PCN_SOURCES_DIR)"
 
-# The proofs that build a copy of the whole book (about half a minute each on two cores).
+# The proofs that build a copy of the whole book, or a small copy many times (about half a minute to two minutes
+# each on two cores): a source of a new kind added with data alone; two `make dist` of one commit identical,
+# whatever was built between; a renamed figure leaves nothing published (tests/test_dist.py).
 .PHONY: test-slow add-source
 test-slow: $(STAMP)
 	$(PY) -m pytest -m slow tests --ignore=tests/browser --ignore=tests/lab
@@ -148,7 +150,8 @@ release: $(STAMP)
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 2; }
 	@$(PY) tools/release.py release $(VERSION)
 
-# The release archive of the current commit (byte-identical whenever it is rebuilt from that commit).
+# The release archive of the current commit, built from clean in an export of the commit (git archive), so that
+# it is byte-identical whenever it is rebuilt from that commit, whatever the checkout's _build holds.
 dist: $(STAMP)
 	@$(PY) tools/release.py dist
 

@@ -9,16 +9,24 @@ written (and after that trimming, which reads the TrueType fonts), ``prune_site`
 missing. The site went from 14.3 MB to under 9 MB; a reader on a phone or a metered link, and anyone who
 copies the folder to read offline, carries only what is read.
 
+It also removes every download no page links (issue #23): figures are saved when their chapter executes,
+into a folder that outlives the build (``_build/extra/downloads``), so a renamed figure's old file, or the
+figures of a chapter that left the book, would otherwise be published for ever. The data package
+(``downloads/data/`` and its zip) is published whole, as ``data/datapackage.json`` declares it, linked or not.
+
 ``published`` says why each remaining file is published; ``tests/test_site_assets.py`` shows it the faults
 it exists to catch, and ``tests/browser/test_assets.py`` runs it on the real build.
 """
 
 from __future__ import annotations
 
+import html
+import posixpath
 import re
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sphinx.util import logging
 
@@ -29,6 +37,9 @@ ICON_SCRIPT = "_static/scripts/fontawesome.js"  # with its licence file and map:
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2", ".eot")
 _SOURCE_MAP_COMMENT = re.compile(r"\n?(?://[#@] sourceMappingURL=[^\n]*|/\*[#@] sourceMappingURL=[^*]*\*/)[ \t]*(?=\n|$)")
 _FONT_URL = re.compile(r"url\(\s*['\"]?([^'\")?#]+)")
+_LINK = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"'#?]*)""")
+# published whole, as data/datapackage.json declares it, whether or not a page links each file
+DATA_PACKAGE = ("downloads/data/*", "downloads/pcn-evidence-data.zip")
 
 # Why each published file is published: the first pattern (fnmatch, on the path from the site's root) that
 # matches it gives the reason. A file no pattern matches is a fault: say why it is published, or drop it.
@@ -52,11 +63,35 @@ REASONS: tuple[tuple[str, str], ...] = (
 )
 
 
+def linked_files(outdir: Path) -> set[str]:
+    """Every file of the site that a page links or loads (paths from the site's root), as the pages name them."""
+    linked: set[str] = set()
+    for page in outdir.rglob("*.html"):
+        folder = posixpath.dirname(page.relative_to(outdir).as_posix())
+        for target in _LINK.findall(page.read_text(encoding="utf-8", errors="replace")):
+            target = unquote(html.unescape(target))
+            if target and not target.startswith("/") and ":" not in target.split("/")[0]:  # not another site's
+                linked.add(posixpath.normpath(posixpath.join(folder, target)))
+    return linked
+
+
+def unlinked_downloads(outdir: Path) -> list[str]:
+    """Every download (under ``downloads/``, outside the data package) that no page of the site links."""
+    downloads = outdir / "downloads"
+    if not downloads.is_dir():
+        return []
+    linked = linked_files(outdir)
+    names = (p.relative_to(outdir).as_posix() for p in downloads.rglob("*") if p.is_file())
+    return sorted(name for name in names if name not in linked and not any(fnmatch(name, d) for d in DATA_PACKAGE))
+
+
 def prune_site(outdir: Path) -> dict[str, int]:
-    """Remove source maps, the unused icon script and every font no stylesheet names; returns what went (bytes)."""
+    """Remove source maps, the unused icon script, every font no stylesheet names and every download no page
+    links; returns what went (bytes)."""
     static = outdir / "_static"
     removed: dict[str, int] = {}
-    doomed = [p for p in static.rglob("*.map")]
+    doomed = [outdir / name for name in unlinked_downloads(outdir)]
+    doomed += [p for p in static.rglob("*.map")]
     doomed += [p for p in static.glob("scripts/*") if p.name.startswith(Path(ICON_SCRIPT).name)]
     named = set()
     for sheet in static.rglob("*.css"):
@@ -65,6 +100,9 @@ def prune_site(outdir: Path) -> dict[str, int]:
     for path in sorted(set(doomed)):
         removed[path.relative_to(outdir).as_posix()] = path.stat().st_size
         path.unlink()
+    for folder in sorted((p for p in (outdir / "downloads").rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()  # a folder whose downloads all went
     for path in [*static.rglob("*.js"), *static.rglob("*.css")]:
         text = path.read_text(encoding="utf-8")
         cleaned = _SOURCE_MAP_COMMENT.sub("", text)
@@ -90,6 +128,8 @@ def site_problems(outdir: Path, limit: int = MAX_SITE_BYTES) -> list[str]:
             problems.append(f"{name}: no page loads it")
         elif path.suffix in (".js", ".css") and "sourceMappingURL=" in path.read_text(encoding="utf-8", errors="replace"):
             problems.append(f"{name}: names a source map that is not published")
+    problems += [f"{name}: a download no page links (stale, or saved by a chapter that does not offer it)"
+                 for name in unlinked_downloads(outdir)]
     size = sum(p.stat().st_size for p in outdir.rglob("*") if p.is_file())
     if size > limit:
         problems.append(f"the site is {size:,} bytes, over {limit:,}")

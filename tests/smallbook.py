@@ -69,3 +69,25 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# A throwaway repository's identity, so that a small book can be committed (`make dist` archives a commit).
+GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid", "GIT_COMMITTER_NAME": "Test",
+           "GIT_COMMITTER_EMAIL": "test@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull,
+           "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(book: Path, *args: str) -> str:
+    """``git ARGS`` in the small book, with a throwaway identity; its output."""
+    return subprocess.run(["git", *args], cwd=book, check=True, capture_output=True, text=True,
+                          env=os.environ | GIT_ENV).stdout
+
+
+def commit(book: Path, message: str) -> None:
+    """Commit everything in the small book (a repository from the first call on), with what a release archive holds."""
+    if not (book / ".git").exists():
+        for name in ("CHANGELOG.md", "LICENSE", "LICENSE-CONTENT", ".gitignore"):
+            shutil.copy(ROOT / name, book / name)
+        git(book, "init", "--quiet")
+    git(book, "add", "-A")
+    git(book, "commit", "--quiet", "--allow-empty", "-m", message)

@@ -70,6 +70,12 @@ from pcn_evidence.downloads import downloads_dir
 chapter = Chapter("second")
 (downloads_dir() / "second-marker.txt").write_text("saved while executing")
 ```
+
+```{code-cell}
+from IPython.display import HTML
+
+HTML('<a href="../downloads/second-marker.txt" download>the marker</a>')  # offered: a download no page links is pruned
+```
 '''
 
 

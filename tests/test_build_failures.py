@@ -152,3 +152,92 @@ def test_a_build_without_the_sources_says_so_in_its_last_line(small_book, tmp_pa
     result = book_command(small_book, "build", PCN_SOURCES_DIR=str(tmp_path / "none"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].startswith("NOT CHECKED: the quotes were not checked"), result.stdout
+
+
+# --- what the build cannot write or must not read: one line naming the path, before any chapter runs (#23) -----
+
+def _as_a_user_the_permissions_bind(book, *args: str):
+    """``tools/book.py ARGS`` with file permissions in force: a test running as root drops the capability that lets
+    root write anywhere (setpriv), as a read-only folder stops everyone else."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    command = [sys.executable, str(book / "tools" / "book.py"), *args]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("LOUD SKIP: running as root without setpriv, so a read-only folder cannot be planted")
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
+    return subprocess.run(command, cwd=book, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("command, folder", [
+    ("build", "_build"), ("build", "_build/html"), ("build", "_build/extra/downloads/figures"),
+    ("build", "_build/.jupyter_cache"), ("outputs", "_build"),  # `make outputs` writes only its lock there
+])
+def test_a_read_only_build_folder_is_one_line_naming_it_before_anything_runs(small_book, folder, command):
+    """#23: a read-only _build ended in a traceback."""
+    read_only = small_book / folder
+    read_only.mkdir(parents=True)
+    read_only.chmod(0o555)
+    try:
+        result = _as_a_user_the_permissions_bind(small_book, command)
+    finally:
+        read_only.chmod(0o755)
+    assert result.returncode == 1 and result.stdout == "", result.stdout + result.stderr
+    assert result.stderr.splitlines() == [
+        f"Cannot build: {read_only} is not writable (its permissions do not let this user write to it); make it "
+        f"writable (chmod -R u+w {small_book / '_build'}) or remove it (make clean), then run the command again."]
+
+
+def test_a_read_only_file_the_build_rewrites_is_one_line_naming_it(small_book):
+    zipped = small_book / "_build" / "extra" / "downloads" / "pcn-evidence-data.zip"
+    zipped.parent.mkdir(parents=True)
+    zipped.write_bytes(b"")
+    zipped.chmod(0o444)
+    result = _as_a_user_the_permissions_bind(small_book, "build")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [
+        f"Cannot build: {zipped} is read-only (its permissions do not let this user write to it); make it "
+        f"writable (chmod -R u+w {small_book / '_build'}) or remove it (make clean), then run the command again."]
+
+
+def test_a_build_folder_that_is_a_file_is_one_line_naming_it(small_book):
+    (small_book / "_build").write_text("not a folder")
+    result = book_command(small_book, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.splitlines() == [
+        f"Cannot build: {small_book / '_build'} is a file, not a folder: the build writes its output there; make it "
+        f"writable (chmod -R u+w {small_book / '_build'}) or remove it (make clean), then run the command again."]
+
+
+@pytest.mark.parametrize("linked, message", [
+    ("data/units.csv", "data/units.csv: is a symbolic link; a table must be a file in the data folder itself"),
+    ("data/schemas/units.json", "data/schemas/units.json: is a symbolic link; a published data file must be a file "
+                                "in the data folder itself"),
+])
+def test_a_linked_data_file_is_refused_by_name_before_any_chapter_runs(small_book, tmp_path, linked, message):
+    """#23: a symbolic link among the data was refused only after the chapters ran, with a traceback."""
+    path = small_book / linked
+    outside = tmp_path / path.name
+    path.rename(outside)
+    path.symlink_to(outside)
+    result = book_command(small_book, "build")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert output.count(message) == 1, output
+    assert "Traceback" not in output and "executed" not in output and "FAILED" not in output, output
+    assert "The book was not built: fix the data above" in output
+
+
+def test_citation_cff_that_is_not_yaml_is_one_error_before_any_chapter_runs(small_book):
+    """#23: invalid YAML in CITATION.cff printed 426 lines, three times."""
+    edit(small_book / "CITATION.cff", "version: ", "version: [unclosed\nx-version: ")
+    result = book_command(small_book, "build")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert output.count("CITATION.cff is not valid YAML") == 1, output
+    assert "Traceback" not in output and "executed" not in output and "FAILED" not in output, output
+    assert len(output.strip().splitlines()) <= 3, output

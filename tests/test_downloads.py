@@ -54,7 +54,15 @@ def test_only_the_declared_resources_are_published_never_a_stray_or_linked_file(
     # a declared resource that is a link is refused by name, not followed
     (data / "units.csv").unlink()
     (data / "units.csv").symlink_to(secret)
-    with pytest.raises(ValueError, match="data/units.csv: a published data file must be a regular file"):
+    with pytest.raises(ValueError, match="data/units.csv: is a symbolic link; a published data file must be a file "
+                                         "in the data folder itself"):
+        write_data_downloads(tmp_path / "again", data)
+    # ...and so is one reached through a linked folder
+    (data / "units.csv").unlink()
+    shutil.copy(DATA / "units.csv", data / "units.csv")
+    shutil.move(data / "schemas", tmp_path / "schemas-elsewhere")
+    (data / "schemas").symlink_to(tmp_path / "schemas-elsewhere")
+    with pytest.raises(ValueError, match=r"data/schemas/\w+\.json: lies outside the data folder"):
         write_data_downloads(tmp_path / "again", data)
 
 

@@ -85,3 +85,41 @@ def test_a_site_over_the_limit_is_found(tmp_path):
     pcn_publish.prune_site(site)
     size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     assert pcn_publish.site_problems(site, limit=10) == [f"the site is {size:,} bytes, over 10"]
+
+
+# --- downloads: only what a page links, and the data package (issue #23) --------------------------------------
+
+def _site_with_downloads(root):
+    site = _site(root)
+    pcn_publish.prune_site(site)
+    (site / "chapters").mkdir()
+    (site / "chapters" / "x.html").write_text(
+        '<a href="../downloads/figures/fig-new.svg" download>SVG</a> <a href="../downloads/figures/fig%20b.png">PNG</a>'
+        ' <a href="../downloads/briefing.docx#top">Word</a>')
+    files = ["downloads/figures/fig-new.svg", "downloads/figures/fig b.png", "downloads/briefing.docx",
+             "downloads/figures/fig-old.svg", "downloads/figures/fig-old.png", "downloads/gone/report.docx",
+             "downloads/data/schemas/sources.json", "downloads/pcn-evidence-data.zip"]
+    for name in files:
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("x")
+    return site
+
+
+def test_a_download_no_page_links_is_found_and_pruned_and_the_data_package_stays(tmp_path):
+    """#23: a renamed figure left its old file published, and `make dist` archived it."""
+    site = _site_with_downloads(tmp_path)
+    stale = ["downloads/figures/fig-old.png", "downloads/figures/fig-old.svg", "downloads/gone/report.docx"]
+    assert [p for p in pcn_publish.site_problems(site) if "no page links" in p] == [
+        f"{name}: a download no page links (stale, or saved by a chapter that does not offer it)" for name in stale]
+    assert sorted(pcn_publish.prune_site(site)) == stale
+    assert not (site / "downloads" / "gone").exists(), "a folder emptied by pruning goes too"
+    for kept in ("downloads/figures/fig-new.svg", "downloads/figures/fig b.png", "downloads/briefing.docx",
+                 "downloads/data/schemas/sources.json", "downloads/pcn-evidence-data.zip"):
+        assert (site / kept).is_file(), kept
+    assert pcn_publish.site_problems(site) == []
+
+
+def test_a_link_to_another_site_or_from_the_root_is_resolved_as_a_browser_would(tmp_path):
+    (tmp_path / "index.html").write_text('<a href="downloads/a.svg">a</a> <a href="https://example.org/downloads/b.svg">'
+                                         '</a> <img src="./downloads/c.png"> <a href="mailto:x@example.org">m</a>')
+    assert pcn_publish.linked_files(tmp_path) == {"downloads/a.svg", "downloads/c.png"}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -32,6 +33,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import yaml
@@ -296,17 +298,43 @@ def unchecked_quotes_note() -> str:
             "set PCN_SOURCES_DIR)")
 
 
-def _validate_data() -> None:
-    """Stop before any chapter runs if the coded evidence or CITATION.cff is invalid: one clear list of problems."""
+# A table with more rows than this is far larger than the book's (the largest, the coding decisions, has a
+# few hundred; bench-scale's 50 sources give a few thousand). Each row costs validation and loading time in
+# every chapter that reads the table, so rows pasted twice or a table exported whole from elsewhere make the
+# build crawl without being wrong: the build warns, naming the table, rather than refusing valid data.
+LARGE_TABLE_ROWS = 20_000
+
+
+def large_tables(package: Any) -> list[str]:
+    """A warning for each table of a validated package (a ``DataPackage``) with more than LARGE_TABLE_ROWS rows."""
+    return [f"WARNING: {table.label} has {len(table.rows):,} rows, far more than the book expects (at most "
+            f"{LARGE_TABLE_ROWS:,}); every chapter that reads it is slowed in proportion. If the rows are not meant "
+            "to be there (pasted twice, a whole export), remove them."
+            for table in package.tables.values() if len(table.rows) > LARGE_TABLE_ROWS]
+
+
+def _validate_data() -> list[str]:
+    """Stop before any chapter runs if the coded evidence or CITATION.cff is invalid: one clear list of problems.
+
+    Returns the warnings to repeat when the build ends (a table far larger than the book expects).
+    """
     sys.path.insert(0, str(ROOT / "src"))
+    from pcn_evidence.downloads import published_files
     from pcn_evidence.errors import EvidenceError
+    from pcn_evidence.load import VALIDATED_ENV, data_digest
     from pcn_evidence.release import ReleaseError, read_release
     from pcn_evidence.schema import validate_package
 
     try:
-        validate_package(data_dir())
-    except EvidenceError as error:
+        package = validate_package(data_dir())
+        published_files(data_dir())  # a schema or descriptor that is a link is refused now, not after the chapters
+    except (EvidenceError, ValueError) as error:
         sys.exit(f"{error}\n\nThe book was not built: fix the data above, then run `make book` again.")
+    # the chapters' kernels read the data without validating them again (pcn_evidence.load)
+    os.environ[VALIDATED_ENV] = data_digest(data_dir())
+    warnings = large_tables(package)
+    for warning in warnings:
+        print(warning, flush=True)
     sources = sources_dir()
     if sources.is_dir():  # a quote that is not verbatim is never published
         from pcn_evidence.provenance import quote_problems
@@ -321,6 +349,7 @@ def _validate_data() -> None:
         sys.exit(f"CITATION.cff is not valid YAML: {' '.join(str(error).split())}\n\nThe book was not built.")
     except ReleaseError as error:
         sys.exit(f"{error}\n\nThe book was not built: fix CITATION.cff, then run `make book` again.")
+    return warnings
 
 
 def start_downloads(recorded: dict) -> dict:
@@ -388,6 +417,57 @@ def prepare_cache(paths: list[Path], jobs: int | None = None,
     return [path.relative_to(ROOT).with_suffix("").as_posix() for path in reread], {"site": site, "chapters": digests}
 
 
+# What the build writes under _build, and so must be able to write (the cffconvert venv, the coding worksheets
+# and the Lighthouse install beside them are other tools' and left alone).
+OUTPUT_FOLDERS = (CACHE, WORK, PUBLISHED, DOWNLOADS.parent, BUILD / ".html-new", BUILD / ".html-old")
+OUTPUT_FILES = (BUILD / ".lock", DIGEST_FILE)
+
+
+def _why_not_writable(path: Path) -> str:
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"
+    except OSError:
+        pass
+    return "its permissions do not let this user write to it"
+
+
+def output_problem(building: bool = True) -> str | None:
+    """Why the build (``building``; else `make outputs`, which writes only its lock there) could not write its
+    output under _build: one line naming the path, or None when it can.
+
+    Checked before anything runs, so that a read-only _build, or one of its folders, stops the build with
+    a sentence rather than a traceback from wherever the first write happens to be, perhaps after minutes
+    of executing chapters.
+    """
+    fix = f"make it writable (chmod -R u+w {BUILD}) or remove it (make clean), then run the command again"
+    if BUILD.is_symlink() and not BUILD.exists():
+        return f"Cannot build: {BUILD} is a link to a folder that does not exist; {fix}."
+    if BUILD.exists() and not BUILD.is_dir():
+        return f"Cannot build: {BUILD} is a file, not a folder: the build writes its output there; {fix}."
+    if not BUILD.exists():
+        if not os.access(ROOT, os.W_OK | os.X_OK):
+            return f"Cannot build: {ROOT} is not writable ({_why_not_writable(ROOT)}), so {BUILD} cannot be made."
+        return None
+    tops = OUTPUT_FOLDERS if building else ()
+    folders = [BUILD] + [d for top in tops if top.is_dir()
+                         for d in [top, *(Path(p) for p, _, _ in os.walk(top) if Path(p) != top)]]
+    for folder in folders:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"Cannot build: {folder} is not writable ({_why_not_writable(folder)}); {fix}."
+    # files the build writes in place (elsewhere it only deletes, which the folder's permission decides)
+    files = [f for f in OUTPUT_FILES if f.is_file()]
+    files += [Path(p) / name for top in (CACHE, DOWNLOADS.parent) if building and top.is_dir()
+              for p, _, names in os.walk(top) for name in names]
+    for file in files:
+        if not os.access(file, os.W_OK):
+            return f"Cannot build: {file} is read-only ({_why_not_writable(file)}); {fix}."
+    for top in tops:
+        if top.exists() and not top.is_dir():
+            return f"Cannot build: {top} is a file, not a folder: the build writes a folder there; {fix}."
+    return None
+
+
 @contextlib.contextmanager
 def book_lock() -> Iterator[None]:
     """One build or `make outputs` at a time in this folder: a second one waits for the first."""
@@ -411,7 +491,7 @@ def build(jobs: int | None = None, strict: bool = True) -> int:
 
 def _build(jobs: int | None, strict: bool) -> int:
     os.environ["PCN_BOOK_ROOT"] = str(ROOT)  # the chapters read this book's declarations and files
-    _validate_data()
+    warnings = _validate_data()
     recorded = json.loads(DIGEST_FILE.read_text()) if DIGEST_FILE.exists() else {}
     # From here on the working area may change: until this build succeeds there is no record, so a
     # build that fails or is killed is never mistaken for a complete one.
@@ -431,8 +511,7 @@ def _build(jobs: int | None, strict: bool) -> int:
     if not reread and recorded == digests and (PUBLISHED / "index.html").exists():
         DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
         print(f"Nothing changed since the last build: {PUBLISHED / 'index.html'}")
-        if unchecked_quotes_note():
-            print(unchecked_quotes_note())
+        _closing_notes(warnings)
         return 0
     # A fresh Sphinx environment every time, over the execution cache: Sphinx's own incremental build
     # kept stale pages and downloads and an index of only the re-read pages, so the site differed
@@ -451,12 +530,19 @@ def _build(jobs: int | None, strict: bool) -> int:
         print(result.stdout, f"\nThe book was not built: see the errors above.{kept}", file=sys.stderr)
         return result.returncode
     publish(WORK / "_build" / "html")
+    forget_unpublished_downloads()
     DIGEST_FILE.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
     print(f"Built {len(paths)} chapters ({len(reread)} executed, {len(paths) - len(reread)} from the cache): "
           f"{PUBLISHED / 'index.html'}")
-    if unchecked_quotes_note():
-        print(unchecked_quotes_note())
+    _closing_notes(warnings)
     return 0
+
+
+def _closing_notes(warnings: list[str]) -> None:
+    """What the last lines of a build must say: warnings given before the chapters ran, and an unchecked build."""
+    for line in [*warnings, unchecked_quotes_note()]:
+        if line:
+            print(line)
 
 
 def publish(html: Path) -> None:
@@ -469,6 +555,22 @@ def publish(html: Path) -> None:
         PUBLISHED.rename(retired)
     staged.rename(PUBLISHED)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def forget_unpublished_downloads() -> list[Path]:
+    """Delete from the downloads folder what the book just published does not hold; returns what went.
+
+    Chapters save their figures there when they execute, and the folder outlives builds (a chapter served
+    from the cache does not save them again), so a renamed figure's old file would stay in it for ever.
+    The published book holds only what its pages link (``_ext/pcn_publish.py`` prunes the rest): this
+    folder is made to match, so that nothing stale is left to publish later.
+    """
+    published = PUBLISHED / "downloads"
+    gone = [path for path in sorted(DOWNLOADS.rglob("*"))
+            if path.is_file() and not (published / path.relative_to(DOWNLOADS)).is_file()]
+    for path in gone:
+        path.unlink()
+    return gone
 
 
 def chapter_paths(names: list[Path]) -> list[Path]:
@@ -505,17 +607,31 @@ def outputs(paths: list[Path], jobs: int | None = None) -> dict[Path, nbformat.N
     return executed
 
 
+_ENVIRONMENT_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR, errno.EISDIR}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["build", "outputs"])
     parser.add_argument("paths", nargs="*", type=Path, help="chapters (default: every chapter in _toc.yml)")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="parallel kernels (default: cores)")
     args = parser.parse_args(argv)
+    problem = output_problem(building=args.command == "build")
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     try:
         if args.command == "outputs":
             refresh_outputs(chapter_paths(args.paths), args.jobs)
             return 0
         return build(args.jobs)
+    except OSError as error:
+        if error.filename is None or error.errno not in _ENVIRONMENT_ERRORS:
+            raise  # not the machine refusing a file: a fault to show in full
+        # a write refused mid-build (the check above runs first, but the disk can fill or a folder change)
+        print(f"Cannot build: {error.filename}: {error.strerror}. Nothing was published; the book at {PUBLISHED} "
+              "is as it was.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         # the workers ignore Ctrl-C (see _quiet_worker): one line here, not a traceback from every process
         print(f"\nInterrupted: nothing was published; the book at {PUBLISHED} is as it was.", file=sys.stderr)

@@ -25,11 +25,14 @@ A release, in this order, stopping at the first problem and leaving the tree as 
 6. writes dist/<name>-x.y.z.zip (see `dist`). It never pushes: it prints the command.
 
 The archive holds html/ (the built book), data/ (the data package as committed), downloads/
-(the build's downloads: data zip, figures, briefing outputs), CITATION.cff, zenodo.json, the
-changelog, the licences, a README.txt and SHA256SUMS. It is byte-identical whenever it is made
-from the same commit: entries sorted, no directory entries, every timestamp the commit's time
-(SOURCE_DATE_EPOCH), permissions 0644, no comment or extra fields. The book's HTML is
-itself reproducible (`make check-determinism`).
+(what the book publishes for download: data zip, figures, briefing outputs), CITATION.cff,
+zenodo.json, the changelog, the licences, a README.txt and SHA256SUMS. It is byte-identical
+whenever it is made from the same commit: `dist` builds the book from clean in a throwaway
+export of the commit (git archive), so nothing the checkout holds besides the commit (its
+_build, its cache, an ignored file) can reach it; and the zip has its entries sorted, no
+directory entries, every timestamp the commit's time (SOURCE_DATE_EPOCH), permissions 0644,
+no comment or extra fields. The book's HTML is itself reproducible, and an incremental build
+equals the clean one (`make check-determinism`, which also checks `dist`'s HTML against both).
 """
 
 from __future__ import annotations
@@ -38,12 +41,15 @@ import argparse
 import datetime as dt
 import hashlib
 import html
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 import zipfile
 from collections.abc import Sequence
@@ -412,7 +418,7 @@ def release(version: str, root: Path = ROOT, build: bool = True, refresh: bool =
         f"Version and date ({date}) in CITATION.cff and its copies; the evidence changes since {previous} recorded "
         "for the What's-new page.", env=stamp)
     git(root, "tag", "-a", f"v{version}", "-m", f"Version {version} ({date})", env=stamp)
-    archive = dist(root, build=False) if build else None
+    archive = dist(root) if build else None  # built again, from clean, from the commit just made
     print(f"Released {version} ({date}): commit {git(root, 'rev-parse', '--short', 'HEAD').strip()}, tag v{version}"
           + (f", archive {archive.relative_to(root)}" if archive else "")
           + f".\nPublish it with: git push origin HEAD v{version}")
@@ -443,7 +449,8 @@ def archive_members(root: Path) -> dict[str, Path]:
     sys.path.insert(0, str(root / "src"))
     from pcn_evidence.downloads import published_files
 
-    html_dir, downloads = root / "_build" / "html", root / "_build" / "extra" / "downloads"
+    html_dir = root / "_build" / "html"
+    downloads = html_dir / "downloads"  # what the book publishes: only the downloads its pages link
     if not (html_dir / "index.html").exists():
         raise ReleaseError(f"no built book in {html_dir}: build it first (make book)")
     members: dict[str, Path] = {}
@@ -490,19 +497,54 @@ def write_archive(target: Path, stem: str, members: dict[str, bytes], epoch: int
     return target
 
 
+def export_commit(root: Path, destination: Path) -> Path:
+    """The files of ``root``'s current commit, and nothing else, in ``destination`` (git archive HEAD).
+
+    The export shares ``root``'s .venv, as tools/book.py's working copies do.
+    """
+    exported = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=root, capture_output=True)
+    if exported.returncode != 0:
+        raise ReleaseError(f"git archive HEAD failed: {exported.stderr.decode(errors='replace').strip()}")
+    destination.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(exported.stdout)) as tar:
+        tar.extractall(destination, filter="data")  # git's own tar; the filter refuses paths leaving it anyway
+    if (root / ".venv").is_dir():
+        (destination / ".venv").symlink_to((root / ".venv").resolve())
+    return destination
+
+
+def sources_dir(root: Path) -> Path:
+    """The reference texts the build checks quotes against: PCN_SOURCES_DIR, else ../shared/sources beside ``root``."""
+    return Path(os.environ.get("PCN_SOURCES_DIR") or root.parent / "shared" / "sources").resolve()
+
+
 def dist(root: Path = ROOT, build: bool = True, out: Path | None = None) -> Path:
-    """The release archive of the current commit in ``dist/`` (see the module docstring)."""
+    """The release archive of the current commit in ``dist/`` (see the module docstring).
+
+    ``build`` (what `make dist` and `make release` do) builds the book from clean in an export of the
+    commit, so the archive is the same whatever the checkout built before; ``build=False`` (for tests)
+    archives the book already built in ``root``.
+    """
     dirty = uncommitted(root)
     if dirty:
         raise ReleaseError(f"the working tree has uncommitted changes ({'; '.join(dirty[:5])}); an archive is made "
                            "only from a commit")
-    if build:
-        env = dict(os.environ, PCN_BOOK_ROOT=str(root), PYTHONPATH=str(root / "src"))
-        _run(root, [sys.executable, "tools/book.py", "build"], "Building the book", env)
+    if not build:
+        return _archive(root, root, out)
+    with tempfile.TemporaryDirectory(prefix="pcn-dist-") as tmp:
+        book = export_commit(root, Path(tmp) / "book")
+        env = dict(os.environ, PCN_BOOK_ROOT=str(book), PCN_EVIDENCE_DATA=str(book / "data"),
+                   PYTHONPATH=str(book / "src"), PCN_SOURCES_DIR=str(sources_dir(root)))
+        _run(book, [sys.executable, "tools/book.py", "build"], "Building the book from clean, from the commit", env)
+        return _archive(root, book, out)
+
+
+def _archive(root: Path, book: Path, out: Path | None) -> Path:
+    """Write the archive of ``root``'s commit from the book built in ``book`` (``root`` itself, or its export)."""
     epoch = commit_epoch(root)
     stem = archive_stem(root)
-    members = {name: path.read_bytes() for name, path in archive_members(root).items()}
-    members["README.txt"] = readme(current_version(root), cff_field(members["CITATION.cff"].decode(), "date-released"))
+    members = {name: path.read_bytes() for name, path in archive_members(book).items()}
+    members["README.txt"] = readme(current_version(book), cff_field(members["CITATION.cff"].decode(), "date-released"))
     target = write_archive((out or root / DIST) / f"{stem}.zip", stem, members, epoch)
     print(f"Wrote {target} ({target.stat().st_size:,} bytes, {len(members) + 1} files)")
     return target

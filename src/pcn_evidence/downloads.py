@@ -50,9 +50,12 @@ def published_files(data_dir: Path | str | None = None) -> list[Path]:
     files = []
     for name in dict.fromkeys(names):
         path = source / name
-        if path.is_symlink() or not path.resolve().is_relative_to(source.resolve()):
-            raise ValueError(f"{source.name}/{name}: a published data file must be a regular file inside the data "
-                             "folder, not a link or a path outside it")
+        if path.is_symlink():
+            raise ValueError(f"{source.name}/{name}: is a symbolic link; a published data file must be a file in "
+                             "the data folder itself")
+        if not path.resolve().is_relative_to(source.resolve()):
+            raise ValueError(f"{source.name}/{name}: lies outside the data folder (through a linked folder or "
+                             "'..'); a published data file must be a file in the data folder itself")
         files.append(path)
     return sorted(files)
 
