@@ -300,8 +300,8 @@ def test_an_unclosed_quote_is_reported_not_merged_into_the_next_rows(mini_packag
 
 
 def test_a_cell_over_the_csv_size_limit_is_named(mini_package):
-    import csv as csv_module
-    huge = "x" * (csv_module.field_size_limit() + 10)
+    from pcn_evidence.datapackage import CELL_LIMIT
+    huge = "x" * (CELL_LIMIT + 10)
     _write(mini_package, _good_csv() + f'tc-huge,a,1,,"{huge}",1,CCGs,,,bjgp-2021,R,q\n'.encode())
     assert "is longer than" in problems(mini_package) and "store a short quote" in problems(mini_package)
 
