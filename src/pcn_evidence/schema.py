@@ -81,26 +81,29 @@ def _written_problems(table: Table) -> list[tuple[int, str, Problem]]:
 def _cells_problems(table: Table, written: list[tuple[int, str, Problem]], standard: list[Found]) -> list[Problem]:
     """Every cell's problems, row by row and column by column: as written, then by the standard's rules.
 
-    A number frictionless accepts must still be written as the book writes numbers (26, not 2.6e1 or +26).
+    A number frictionless reads must still be written as the book writes numbers (26, not 2.6e1, +26 or
+    NaN): a cell that is not is reported for that alone, not for the bounds its value then fails.
     """
     order = {f["name"]: n for n, f in enumerate(table.fields)}
     located = [(index, order[column], problem) for index, column, problem in written]
-    checked = {(index, column) for index, column, _ in written}
-    for found in standard:
-        if found.stage == "cells":
-            index, column = found.cells[0] if found.cells else (-1, "")
-            located.append((index, order.get(column, -1), found.problem))
-            checked.update(found.cells)
+    skipped = {(index, column) for index, column, _ in written}
+    skipped.update(cell for found in standard if found.stage == "types" for cell in found.cells)
+    misformed = set()
     for index, row in enumerate(table.rows):
         for field in table.fields:
             text = row.get(field["name"], "")
-            if (index, field["name"]) in checked or not text.strip():
+            if (index, field["name"]) in skipped or not text.strip():
                 continue
             try:
                 parse_cell(text, field.get("type", "string"))
             except ValueError as exc:
                 located.append((index, order[field["name"]], Problem(
                     table.label, str(exc), row=index + 1, line=table.lines[index], column=field["name"], value=text)))
+                misformed.add((index, field["name"]))
+    for found in standard:
+        if found.stage in {"types", "cells"} and not misformed.intersection(found.cells):
+            index, column = found.cells[0] if found.cells else (-1, "")
+            located.append((index, order.get(column, -1), found.problem))
     return [problem for *_, problem in sorted(located, key=lambda item: item[:2])]
 
 

@@ -32,7 +32,7 @@ class Found:
     """A problem frictionless found, and which of the book's checks it stands for (the order they are listed)."""
 
     table: str
-    stage: str  # "columns", "cells", "keys" (unique, primary key) or "references" (foreign keys)
+    stage: str  # "columns", "types", "cells" (constraints), "keys" (unique, primary key), "references" (foreign)
     problem: Problem
     cells: tuple[tuple[int, str], ...] = ()  # (row index, column) of each cell it is about
 
@@ -133,10 +133,10 @@ def _row_problem(package: DataPackage, table: Table, error: Any) -> Found:
         column = error.field_name
         field = next(f for f in table.fields if f["name"] == column)
         if isinstance(error, frictionless.errors.TypeError):
-            message, value = TYPE_MESSAGES[field["type"]], row[column]
-        else:
-            constraint = _CONSTRAINT.match(error.note)["name"]  # type: ignore[index]
-            message, value = _expected(constraint, field["constraints"][constraint], row[column])
+            return Found(table.name, "types", Problem(table.label, TYPE_MESSAGES[field["type"]], column=column,
+                                                      value=row[column], **where), ((index, column),))
+        constraint = _CONSTRAINT.match(error.note)["name"]  # type: ignore[index]
+        message, value = _expected(constraint, field["constraints"][constraint], row[column])
         return Found(table.name, "cells", Problem(table.label, message, column=column, value=value, **where),
                      ((index, column),))
     if isinstance(error, frictionless.errors.ForeignKeyError):
