@@ -187,7 +187,7 @@ def package_descriptor_problems(label: str, descriptor: dict[str, Any], refused:
     (:func:`pcn_evidence.datapackage.read_package`); frictionless checks the rest of the standard: the
     resources' names (lower case, unique), their other properties and the package's own.
     """
-    resources = [resource for resource in descriptor["resources"] if "name" in resource and resource["name"]
+    resources = [resource for resource in descriptor.get("resources", []) if "name" in resource and resource["name"]
                  not in refused]
     problems = []
     for resource in resources:

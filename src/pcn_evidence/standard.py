@@ -46,7 +46,7 @@ def _references(package: DataPackage, table: Table) -> list[dict[str, Any]]:
     """The foreign keys frictionless can check: to a table that was read, by a column it has.
 
     A key to a table the package does not list, or to a column its table lacks, is the book's to report
-    (:func:`pcn_evidence.schema.reference_problems`); to a table that could not be read, that table's own
+    (:mod:`pcn_evidence.schema`); to a table that could not be read, that table's own
     problem is reported already.
     """
     usable = []
