@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pcn_evidence import EvidenceError
-from pcn_evidence.datapackage import default_data_dir, parse_cell, read_package, split_tags
+from pcn_evidence.datapackage import CELL_LIMIT, default_data_dir, parse_cell, read_package, split_tags
 
 SCHEMA = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"},
                      {"name": "note", "type": "string"}]}
@@ -89,11 +89,22 @@ def test_a_file_that_is_not_csv_is_located_by_line(tmp_path, content, after, sta
 
 
 def test_a_cell_longer_than_the_csv_reader_allows_is_located_by_line(tmp_path):
-    huge = "x" * (csv.field_size_limit() + 1)
+    huge = "x" * (CELL_LIMIT + 1)
     content = f'id,n,note\na,1,x\nb,2,y\nc,3,"{huge}"\n'.encode()
     assert messages(package(tmp_path, content)) == [
-        f"data/notes.csv: a cell starting on line 4 or later is longer than {csv.field_size_limit():,} characters; "
+        f"data/notes.csv: a cell starting on line 4 or later is longer than {CELL_LIMIT:,} characters; "
         "store a short quote, never a passage"]
+
+
+def test_the_readers_cell_limit_is_its_own_whatever_another_library_set(tmp_path):
+    """frictionless raises the csv module's global limit to 2 GB when it loads; the reader keeps its own."""
+    raised = csv.field_size_limit(2**31 - 2)
+    try:
+        content = f'id,n,note\na,1,"{"x" * (CELL_LIMIT + 1)}"\n'.encode()
+        assert "is longer than 131,072 characters" in messages(package(tmp_path, content))[0]
+        assert csv.field_size_limit() == 2**31 - 2, "the reader puts back the limit it found"
+    finally:
+        csv.field_size_limit(raised)
 
 
 def test_a_row_with_more_cells_than_the_header_is_named_by_row_and_line(tmp_path):

@@ -1,8 +1,9 @@
-"""A second opinion on the data package from the standard tool (frictionless), beside the project's validator.
+"""The published data package, read from disk as its users' tools read it, is valid for frictionless.
 
-frictionless knows the Table Schema standard and ignores the project's own ``pcn:`` keys; the project's
-validator knows both. On the standard part they must agree: the shipped package is valid for both, and a
-fault of the standard kind planted in a copy is caught by both.
+The book's validator hands frictionless the tables its own reader read (pcn_evidence.standard); here
+frictionless reads the files itself, with its own CSV reader and encoding detection, as anyone
+downloading the package would. A fault of the standard kind planted in a copy is caught both ways, at
+the same row and column.
 """
 
 from __future__ import annotations

@@ -300,8 +300,8 @@ def test_an_unclosed_quote_is_reported_not_merged_into_the_next_rows(mini_packag
 
 
 def test_a_cell_over_the_csv_size_limit_is_named(mini_package):
-    import csv as csv_module
-    huge = "x" * (csv_module.field_size_limit() + 10)
+    from pcn_evidence.datapackage import CELL_LIMIT
+    huge = "x" * (CELL_LIMIT + 10)
     _write(mini_package, _good_csv() + f'tc-huge,a,1,,"{huge}",1,CCGs,,,bjgp-2021,R,q\n'.encode())
     assert "is longer than" in problems(mini_package) and "store a short quote" in problems(mini_package)
 
@@ -622,6 +622,7 @@ def test_a_malformed_schema_value_is_one_named_problem(mini_package, change, mes
     found = problems(mini_package)
     assert "data/schemas/theme_counts.json: " in found and message in found, found
     assert "Traceback" not in found
+    assert found.startswith("1 problem in the coded evidence:"), found
 
 
 def test_a_foreign_key_to_a_missing_column_is_named(mini_package):
@@ -658,3 +659,87 @@ def test_completeness_is_a_validation_rule(tmp_path):
     changes = directory / "evidence_changes.csv"
     changes.write_text(changes.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     assert "data/evidence_changes.csv: has 0 row(s); the chapters that read it need at least 1" in problems(directory)
+
+
+# --- frictionless checks the standard's rules (issue #22): what it finds that the hand-written validator did not ---
+
+@pytest.mark.parametrize("kind, value, expected", [
+    ("integer", "+26", "expected a whole number (e.g. 26)"),
+    ("integer", "2_6", "expected a whole number (e.g. 26)"),
+    ("integer", "26.0", "expected a whole number (e.g. 26)"),
+    ("number", "2.6e1", "expected a number (e.g. 26 or 0.5)"),
+    ("number", ".5", "expected a number (e.g. 26 or 0.5)"),
+    ("number", "NaN", "expected a number (e.g. 26 or 0.5)"),  # NaN also fails the minimum: one problem, its form
+    ("number", "Infinity", "expected a number (e.g. 26 or 0.5)"),
+])
+def test_a_number_is_written_as_plain_digits_though_frictionless_reads_more(mini_package, kind, value, expected):
+    _edit_schema(mini_package, lambda s, f: f["count"].update({"type": kind}))
+    message = problems(with_counts(mini_package, {"count": value}))
+    assert message == f"1 problem in the coded evidence:\n  - data/theme_counts.csv, row 1 (line 2), column 'count': " \
+                      f"got '{value}'; {expected}"
+
+
+@pytest.mark.parametrize("value", ["True", "1", "yes"])
+def test_a_boolean_is_written_true_or_false(tmp_path, value):
+    directory = tmp_path / "data"
+    shutil.copytree(DATA, directory)
+    path = directory / "source_kinds.csv"
+    text = path.read_text(encoding="utf-8")
+    header, first, rest = text.split("\n", 2)
+    column = next(f["name"] for f in json.loads((directory / "schemas" / "source_kinds.json").read_text())["fields"]
+                  if f.get("type") == "boolean")
+    cells = first.split(",")  # the first row of the kinds has no quoted cell
+    cells[header.split(",").index(column)] = value
+    path.write_text("\n".join([header, ",".join(cells), rest]), encoding="utf-8")
+    assert f"data/source_kinds.csv, row 1 (line 2), column '{column}': got '{value}'; expected true or false" \
+        in problems(directory)
+
+
+def test_a_primary_key_or_field_name_the_schema_does_not_have_is_named(mini_package):
+    # the hand-written validator skipped a primary key on a column the table lacked
+    _edit_schema(mini_package, lambda s, f: s.update({"primaryKey": "nosuch"}))
+    assert problems(mini_package).startswith("1 problem in the coded evidence:\n  - data/schemas/theme_counts.json: "
+                                             "primary key \"['nosuch']\" does not match the fields")
+    _edit_schema(mini_package, lambda s, f: s.update({"primaryKey": "id", "fields": s["fields"] + [f["quote"]]}))
+    assert "data/schemas/theme_counts.json: names of the fields are not unique" in problems(mini_package)
+
+
+def test_a_constraint_its_type_does_not_support_is_refused_by_name(mini_package):
+    # a pattern on a number was checked against the text before; the standard has no such constraint
+    _edit_schema(mini_package, lambda s, f: f["count"]["constraints"].update({"pattern": "[0-9]+"}))
+    assert "data/schemas/theme_counts.json: field 'count': unknown constraint 'pattern'; a field of type 'integer' " \
+           "may use enum, exclusiveMaximum, exclusiveMinimum, maximum, minimum, required, unique" in problems(mini_package)
+
+
+def test_an_empty_primary_key_is_required_even_where_its_columns_are_not(mini_package):
+    def optional_pair(schema, fields):
+        schema["primaryKey"] = ["denominator_note", "denominator"]
+        del fields["id"]["constraints"]["unique"]
+    _edit_schema(mini_package, optional_pair)
+    validate_package(mini_package)  # the first row's denominator is empty, but its note is not
+    message = problems(with_counts(mini_package, {"denominator_note": ""}))
+    assert message == ("1 problem in the coded evidence:\n  - data/theme_counts.csv, row 1 (line 2), column "
+                       "'denominator_note, denominator': got ' + '; a value is required here but the cell is empty")
+
+
+def test_a_cell_refused_as_written_is_reported_for_that_alone(mini_package):
+    message = problems(with_counts(mini_package, {"source_id": "bjgp-2021 ", "count": " 26"}))
+    assert message == (
+        "2 problems in the coded evidence:\n"
+        "  - data/theme_counts.csv, row 1 (line 2), column 'count': got ' 26'; remove the spaces at the start or end "
+        "of the cell\n"
+        "  - data/theme_counts.csv, row 1 (line 2), column 'source_id': got 'bjgp-2021 '; remove the spaces at the "
+        "start or end of the cell")
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["resources"].append(dict(d["resources"][0])), "data/datapackage.json: names of the resources are "
+                                                                "not unique"),
+    (lambda d: d["resources"][0].update({"name": "Sources"}), "data/datapackage.json: resource 'Sources': 'Sources' "
+                                                              "does not match"),
+])
+def test_the_package_descriptor_is_checked_by_the_standard(mini_package, change, message):
+    descriptor = json.loads((mini_package / "datapackage.json").read_text())
+    change(descriptor)
+    (mini_package / "datapackage.json").write_text(json.dumps(descriptor))
+    assert message in problems(mini_package)

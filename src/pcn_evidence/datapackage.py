@@ -28,7 +28,8 @@ import pandas as pd
 from .errors import EvidenceError, Problem
 from .inputs import book_root
 
-__all__ = ["DataPackage", "Table", "default_data_dir", "read_package", "parse_cell", "split_tags"]
+__all__ = ["DataPackage", "Table", "default_data_dir", "read_package", "parse_cell", "split_tags", "TYPE_MESSAGES",
+           "CELL_LIMIT"]
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,11 @@ def _read_schema(directory: Path, ref: Any, problems: list[Problem]) -> dict[str
         return None
 
 
+#: The longest cell the reader takes: Python's own default. The csv module's limit is global, and frictionless
+#: raises it to 2 GB when it loads, so the reader sets its own for as long as it reads.
+CELL_LIMIT = 131_072
+
+
 def _position(content: bytes, offset: int) -> str:
     """'line L, column C' of a byte offset, as an editor counts them (from 1)."""
     line = content.count(b"\n", 0, offset) + 1
@@ -169,6 +175,7 @@ def _read_csv(path: Path, label: str, problems: list[Problem]
     header: list[str] = []
     rows: list[dict[str, str]] = []
     lines: list[int] = []
+    previous = csv.field_size_limit(CELL_LIMIT)
     try:
         header = next(reader, [])
         for record in reader:
@@ -183,38 +190,35 @@ def _read_csv(path: Path, label: str, problems: list[Problem]
         start = (lines[-1] if lines else 1) + 1
         if "field larger than field limit" in str(exc):
             problems.append(Problem(label, f"a cell starting on line {start} or later is longer than "
-                                           f"{csv.field_size_limit():,} characters; store a short quote, never a "
-                                           "passage"))
+                                           f"{CELL_LIMIT:,} characters; store a short quote, never a passage"))
             return None
         problems.append(Problem(label, f"cannot be read as CSV after line {start - 1} ({exc}): a quoted cell that "
                                        f"starts on line {start} or later is not closed, or text follows a closing "
                                        "quote; every quote mark inside a cell must be doubled (\"\")"))
         return None
+    finally:
+        csv.field_size_limit(previous)
     return header, rows, lines
 
 
 # --- cells -------------------------------------------------------------------
 
-_INTEGER = re.compile(r"^-?\d+$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_BOOLEANS = {"true": True, "false": False}
+#: What a cell of each type must look like, as the book writes it: frictionless also takes "1e3", "NaN",
+#: "+3" or "1_000" as numbers and "True" or "1" as true, which a page or a spreadsheet would show otherwise.
+_WRITTEN = {"integer": re.compile(r"^-?\d+$"), "number": re.compile(r"^-?\d+(\.\d+)?$"),
+            "boolean": re.compile(r"^(true|false)$")}
+#: What was expected of a cell that is not of its type.
+TYPE_MESSAGES = {"integer": "expected a whole number (e.g. 26)", "number": "expected a number (e.g. 26 or 0.5)",
+                 "boolean": "expected true or false"}
 
 
 def parse_cell(text: str, field_type: str) -> Any:
     """Convert one non-empty CSV cell to its Table Schema type; raise ValueError if it is not one."""
-    if field_type == "integer":
-        if not _INTEGER.match(text):
-            raise ValueError("expected a whole number (e.g. 26)")
-        return int(text)
-    if field_type == "number":
-        if not _NUMBER.match(text):
-            raise ValueError("expected a number (e.g. 26 or 0.5)")
-        return float(text)
-    if field_type == "boolean":
-        if text not in _BOOLEANS:
-            raise ValueError("expected true or false")
-        return _BOOLEANS[text]
-    return text
+    if field_type not in _WRITTEN:
+        return text
+    if not _WRITTEN[field_type].match(text):
+        raise ValueError(TYPE_MESSAGES[field_type])
+    return int(text) if field_type == "integer" else float(text) if field_type == "number" else text == "true"
 
 
 def split_tags(cell: object) -> list[str]:

@@ -2,7 +2,13 @@
 
 ``data/datapackage.json`` lists the tables; each table's Table Schema
 (``data/schemas/<table>.json``) is the single source of truth for its columns,
-types, vocabularies, keys and the project's own checks:
+types, vocabularies, keys and the project's own checks. frictionless checks the
+standard's rules (:mod:`pcn_evidence.descriptors` the descriptors,
+:mod:`pcn_evidence.standard` the rows); this module adds the book's own, and
+reports every problem once, in one list:
+
+* a cell is written as the book writes cells: no spaces around it, no placeholder
+  left by `make add-source`, one line, no formula, numbers as plain digits;
 
 * ``pcn:verbatim`` marks a quote column (checked against the sources in
   :mod:`pcn_evidence.provenance`, where the sources are available);
@@ -19,16 +25,16 @@ types, vocabularies, keys and the project's own checks:
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from .datapackage import DataPackage, Table, parse_cell, read_package, split_tags
-from .descriptors import schema_shape_problems
+from .descriptors import package_descriptor_problems, schema_key_problems, schema_shape_problems
 from .errors import EvidenceError, Problem
 from .numbers import states_number
+from .standard import Found, key_columns, standard_problems
 
-__all__ = ["validate_package", "FORMULA_START", "FIELD_TYPES", "SCHEMA_KEYS", "FIELD_KEYS", "CONSTRAINT_KEYS"]
+__all__ = ["validate_package", "FORMULA_START"]
 
 
 # --- cell checks -------------------------------------------------------------
@@ -36,162 +42,83 @@ __all__ = ["validate_package", "FORMULA_START", "FIELD_TYPES", "SCHEMA_KEYS", "F
 #: What `make add-source` writes in a cell a contributor must fill in from the source.
 PLACEHOLDER = "TODO:"
 
-
-def _cell_problems(table: Table, index: int, field: dict[str, Any], text: str) -> list[Problem]:
-    where = dict(file=table.label, row=index + 1, line=table.lines[index], column=field["name"])
-    constraints = field.get("constraints", {})
-    if text.strip() == "":
-        if constraints.get("required"):
-            return [Problem(message="a value is required here but the cell is empty", value=text, **where)]
-        return []
-    if text != text.strip():
-        return [Problem(message="remove the spaces at the start or end of the cell", value=text, **where)]
-    if text.startswith(PLACEHOLDER):  # left by `make add-source`: never published
-        return [Problem(message=f"a placeholder from `make add-source` is still here: {text[:60]!r}; fill it in "
-                                "from the source (or leave it empty where the source does not say)", value=text,
-                        **where)]
-    if ("\n" in text or "\r" in text) and not field.get("pcn:multiline"):
-        return [Problem(message="has a line break: a cell is one line of text (a page would read the rest as "
-                                "a new paragraph or markup)", value=text[:60], **where)]
-    if field.get("type", "string") == "string" and not field.get("pcn:verbatim") and text[0] in FORMULA_START:
-        return [Problem(message=f"begins with {text[0]!r}, which a spreadsheet would run as a formula when a reader "
-                                "opens the downloaded CSV; start the cell with a letter or digit",
-                        value=text, **where)]
-    try:
-        value = parse_cell(text, field.get("type", "string"))
-    except ValueError as exc:
-        return [Problem(message=str(exc), value=text, **where)]
-    problems = []
-    if "enum" in constraints and value not in constraints["enum"]:
-        allowed = ", ".join(repr(v) for v in constraints["enum"])
-        problems.append(Problem(message=f"expected one of {allowed}", value=text, **where))
-    for key, fails, words in _BOUNDS:
-        if key in constraints and fails(value, constraints[key]):
-            problems.append(Problem(message=f"expected a value {words} {constraints[key]}", value=text, **where))
-    if "minLength" in constraints and len(text) < constraints["minLength"]:
-        problems.append(Problem(message=f"is {len(text)} characters; at least {constraints['minLength']} are "
-                                        "required", value=text, **where))
-    if "maxLength" in constraints and len(text) > constraints["maxLength"]:
-        problems.append(Problem(message=f"is {len(text)} characters; at most {constraints['maxLength']} are allowed "
-                                        "(store a short quote, never a passage)", value=text[:60] + "…", **where))
-    if "pattern" in constraints and not re.fullmatch(constraints["pattern"], text):
-        problems.append(Problem(message=f"does not match the pattern {constraints['pattern']}", value=text, **where))
-    return problems
-
-
-_BOUNDS = (
-    ("minimum", lambda v, b: v < b, "of at least"),
-    ("maximum", lambda v, b: v > b, "of at most"),
-    ("exclusiveMinimum", lambda v, b: v <= b, "greater than"),
-    ("exclusiveMaximum", lambda v, b: v >= b, "less than"),
-)
-
-#: Every key a schema may use. A key outside these (a misspelling, a Table Schema feature this
-#: validator does not implement) is refused by name: a constraint must never be silently skipped.
-SCHEMA_KEYS = {"fields", "primaryKey", "foreignKeys", "description", "pcn:checks", "pcn:min_rows"}
-FIELD_KEYS = {"name", "type", "description", "constraints", "pcn:verbatim", "pcn:number_in", "pcn:list_reference",
-              "pcn:evidence_ids", "pcn:multiline"}
-CONSTRAINT_KEYS = {"required", "unique", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
-                   "exclusiveMaximum", "minLength", "maxLength"}
-CHECKS = {"not_greater": {"check", "field", "than"}, "evidence_for_stance": {"check", "field", "stance", "silent"}}
-
-
-def _schema_problems(table: Table) -> list[Problem]:
-    """Keys this validator does not implement, malformed keys and invalid patterns, each by name."""
-    where = f"data/schemas/{table.name}.json"
-    shape = schema_shape_problems(where, table.schema)
-    if shape:  # a schema of the wrong shape (a minimum written as text, a field with no name) is reported as such
-        return shape
-    problems = [Problem(where, f"unknown key {key!r}; a schema may use {', '.join(sorted(SCHEMA_KEYS))}")
-                for key in table.schema if key not in SCHEMA_KEYS]
-    for field in table.schema.get("fields", []):
-        name = field.get("name", "?")
-        problems += [Problem(where, f"field '{name}': unknown key {key!r}; a field may use "
-                                    f"{', '.join(sorted(FIELD_KEYS))}") for key in field if key not in FIELD_KEYS]
-        constraints = field.get("constraints", {})
-        problems += [Problem(where, f"field '{name}': unknown constraint {key!r}; this validator checks "
-                                    f"{', '.join(sorted(CONSTRAINT_KEYS))}") for key in constraints
-                     if key not in CONSTRAINT_KEYS]
-        if "pattern" in constraints:
-            try:
-                re.compile(constraints["pattern"])
-            except re.error as exc:
-                problems.append(Problem(where, f"field '{name}': the pattern {constraints['pattern']!r} is not a "
-                                               f"valid regular expression ({exc})"))
-    for check in table.schema.get("pcn:checks", []):
-        kind = check.get("check")
-        if kind not in CHECKS or set(check) != CHECKS[kind]:
-            problems.append(Problem(where, f"pcn:checks entry {check!r} is not one of: " + "; ".join(
-                f"{k} with keys {', '.join(sorted(v))}" for k, v in CHECKS.items())))
-    for fk in table.schema.get("foreignKeys", []):
-        fields, target = fk.get("fields"), fk.get("reference", {}).get("fields")
-        single = [fields] if isinstance(fields, str) else fields
-        targets = [target] if isinstance(target, str) else target
-        if not (isinstance(single, list) and len(single) == 1 and isinstance(targets, list) and len(targets) == 1
-                and "resource" in fk.get("reference", {})):
-            problems.append(Problem(where, f"foreign key {fk!r}: this validator checks single-column foreign keys, "
-                                           "written {\"fields\": \"col\", \"reference\": {\"resource\": …, "
-                                           "\"fields\": \"col\"}} (or with one-item lists)"))
-    return problems
-
-
 #: First characters that make spreadsheet software treat a CSV cell as a formula (OWASP, "CSV Injection").
 #: Coded text may not begin with one; a verbatim quote that does is neutralised in the downloads instead.
 FORMULA_START = ("=", "+", "-", "@")
 
-#: The Table Schema field types this validator checks; any other is refused by name, not skipped.
-FIELD_TYPES = ("string", "integer", "number", "boolean")
+
+def _cell_problem(field: dict[str, Any], text: str) -> str | None:
+    """What is wrong with a non-empty cell as the book writes cells (the standard's rules are frictionless's)."""
+    if text != text.strip():
+        return "remove the spaces at the start or end of the cell"
+    if text.startswith(PLACEHOLDER):  # left by `make add-source`: never published
+        return (f"a placeholder from `make add-source` is still here: {text[:60]!r}; fill it in from the source (or "
+                "leave it empty where the source does not say)")
+    if ("\n" in text or "\r" in text) and not field.get("pcn:multiline"):
+        return "has a line break: a cell is one line of text (a page would read the rest as a new paragraph or markup)"
+    if field.get("type", "string") == "string" and not field.get("pcn:verbatim") and text[0] in FORMULA_START:
+        return (f"begins with {text[0]!r}, which a spreadsheet would run as a formula when a reader opens the "
+                "downloaded CSV; start the cell with a letter or digit")
+    return None
 
 
-def _table_problems(table: Table) -> list[Problem]:
+def _written_problems(table: Table) -> list[tuple[int, str, Problem]]:
+    """The cells the book refuses as written (spaces around the text, a placeholder, a line break, a formula),
+    each with its row index and column."""
+    problems = []
+    for index, row in enumerate(table.rows):
+        for field in table.fields:
+            text = row.get(field["name"], "")
+            message = _cell_problem(field, text) if text.strip() else None
+            if message:
+                value = text[:60] if message.startswith("has a line break") else text
+                problems.append((index, field["name"], Problem(table.label, message, row=index + 1,
+                                                               line=table.lines[index], column=field["name"],
+                                                               value=value)))
+    return problems
+
+
+def _cells_problems(table: Table, written: list[tuple[int, str, Problem]], standard: list[Found]) -> list[Problem]:
+    """Every cell's problems, row by row and column by column: as written, then by the standard's rules.
+
+    A number frictionless reads must still be written as the book writes numbers (26, not 2.6e1, +26 or
+    NaN): a cell that is not is reported for that alone, not for the bounds its value then fails.
+    """
+    order = {f["name"]: n for n, f in enumerate(table.fields)}
+    located = [(index, order[column], problem) for index, column, problem in written]
+    skipped = {(index, column) for index, column, _ in written}
+    skipped.update(cell for found in standard if found.stage == "types" for cell in found.cells)
+    misformed = set()
+    for index, row in enumerate(table.rows):
+        for field in table.fields:
+            text = row.get(field["name"], "")
+            if (index, field["name"]) in skipped or not text.strip():
+                continue
+            try:
+                parse_cell(text, field.get("type", "string"))
+            except ValueError as exc:
+                located.append((index, order[field["name"]], Problem(
+                    table.label, str(exc), row=index + 1, line=table.lines[index], column=field["name"], value=text)))
+                misformed.add((index, field["name"]))
+    for found in standard:
+        if found.stage in {"types", "cells"} and not misformed.intersection(found.cells):
+            index, column = found.cells[0] if found.cells else (-1, "")
+            located.append((index, order.get(column, -1), found.problem))
+    return [problem for *_, problem in sorted(located, key=lambda item: item[:2])]
+
+
+def _table_problems(table: Table, written: list[tuple[int, str, Problem]], standard: list[Found]) -> list[Problem]:
     problems: list[Problem] = []
-    unknown = [f for f in table.fields if f.get("type", "string") not in FIELD_TYPES]
-    if unknown:
-        return [Problem(f"data/schemas/{table.name}.json", f"field '{f['name']}' has type {f.get('type')!r}, which "
-                                                           f"this validator does not check; use one of "
-                                                           f"{', '.join(FIELD_TYPES)} (dates are strings with a "
-                                                           "pattern)") for f in unknown]
-    names = [f["name"] for f in table.fields]
     least = table.schema.get("pcn:min_rows", 0)
     if len(table.rows) < least:
         problems.append(Problem(table.label, f"has {len(table.rows)} row(s); the chapters that read it need at "
                                              f"least {least} (pcn:min_rows in data/schemas/{table.name}.json)"))
-    missing = [n for n in names if n not in table.header]
-    extra = [h for h in table.header if h not in names]
-    if missing:
-        problems.append(Problem(table.label, f"missing column(s) {', '.join(map(repr, missing))} (the schema "
-                                             f"expects {', '.join(names)})"))
-    if extra:
-        problems.append(Problem(table.label, f"unexpected column(s) {', '.join(map(repr, extra))}; the schema "
-                                             f"data/schemas/{table.name}.json does not define them"))
+    problems += [found.problem for found in standard if found.stage == "columns"]
     if len(set(table.header)) != len(table.header):
         problems.append(Problem(table.label, "the header repeats a column name"))
     present = [f for f in table.fields if f["name"] in table.header]
-
-    for index, row in enumerate(table.rows):
-        for field in present:
-            problems.extend(_cell_problems(table, index, field, row[field["name"]]))
-
-    # Uniqueness: single fields flagged unique, and the primary key.
-    keys = [[f["name"]] for f in present if f.get("constraints", {}).get("unique")]
-    primary = table.schema.get("primaryKey")
-    if primary:
-        primary = [primary] if isinstance(primary, str) else list(primary)
-        if primary not in keys and all(p in table.header for p in primary):
-            keys.append(primary)
-    for key in keys:
-        seen: dict[tuple[str, ...], int] = {}
-        for index, row in enumerate(table.rows):
-            value = tuple(row[k] for k in key)
-            if all(v == "" for v in value):
-                continue
-            if value in seen:
-                problems.append(Problem(table.label, f"duplicate {' + '.join(key)}: it is already used in row "
-                                                     f"{seen[value] + 1}; ids must be unique",
-                                        row=index + 1, line=table.lines[index], column=", ".join(key),
-                                        value=" + ".join(value)))
-            else:
-                seen[value] = index
+    problems += _cells_problems(table, written, standard)
+    problems += [found.problem for found in standard if found.stage == "keys"]
     problems.extend(_number_in_text_problems(table, present))
     problems.extend(_row_check_problems(table))
     return problems
@@ -318,17 +245,13 @@ def _list_reference_problems(package: DataPackage) -> list[Problem]:
     return problems
 
 
-def _one(fields: str | list[str]) -> str:
-    """The column of a single-column key, written as a string or a one-item list."""
-    return fields if isinstance(fields, str) else fields[0]
-
-
-def _foreign_key_problems(package: DataPackage) -> list[Problem]:
+def _foreign_key_problems(package: DataPackage, standard: list[Found]) -> list[Problem]:
+    """Each foreign key's problems in the order the schemas list them: to a table or column that is not
+    there (the book's to say, before frictionless can look), then the rows whose value the table lacks."""
     problems = []
     for table in package.tables.values():
         for fk in table.schema.get("foreignKeys", []):
-            field = _one(fk["fields"])
-            target_field = _one(fk["reference"]["fields"])
+            (field,), (target_field,) = key_columns(fk["fields"]), key_columns(fk["reference"]["fields"])
             target = package.tables.get(fk["reference"]["resource"])
             if fk["reference"]["resource"] in package.unreadable:
                 continue  # that table's own problem is reported; its absence would only repeat it
@@ -336,38 +259,42 @@ def _foreign_key_problems(package: DataPackage) -> list[Problem]:
                 problems.append(Problem(table.label, f"column '{field}' refers to the table "
                                                      f"{fk['reference']['resource']!r}, which the data package does "
                                                      "not list"))
-                continue
-            if target_field not in target.header:
+            elif target_field not in target.header:
                 problems.append(Problem(f"data/schemas/{table.name}.json", f"the foreign key on '{field}' refers to "
                                         f"the column {target_field!r}, which {target.label} does not have"))
-                continue
-            if field not in table.header:
-                continue
-            known = {row[target_field] for row in target.rows}
-            for index, row in enumerate(table.rows):
-                if row[field] and row[field] not in known:
-                    problems.append(Problem(table.label, f"unknown {field}; expected one of the ids in "
-                                                         f"{target.label}: {', '.join(sorted(known))}",
-                                            row=index + 1, line=table.lines[index], column=field, value=row[field]))
+            else:
+                problems += [found.problem for found in standard if found.table == table.name
+                             and found.stage == "references" and found.problem.column == field]
     return problems
 
 
 def validate_package(data_dir: Path | str | None = None) -> DataPackage:
-    """Read and validate the whole data package; raise :class:`EvidenceError` listing every problem.
+    """Read and validate the whole data package; raise :class:`EvidenceError` listing every problem, each once.
 
     >>> package = validate_package()
     >>> "theme_counts" in package.tables
     True
     """
     package, problems = read_package(data_dir)
-    schema_problems = [p for table in package.tables.values() for p in _schema_problems(table)]
+    problems += package_descriptor_problems(f"{package.directory.name}/datapackage.json", package.descriptor,
+                                            package.unreadable)
+    schema_problems = []
+    for table in package.tables.values():
+        label = f"data/schemas/{table.name}.json"
+        schema_problems += schema_shape_problems(label, table.schema) or schema_key_problems(label, table.schema)
     if schema_problems:  # rows cannot be checked against a schema that is itself wrong
         raise EvidenceError(problems + schema_problems)
+    standard, kept = standard_problems(package), []
     for table in package.tables.values():
-        problems.extend(_table_problems(table))
-    problems.extend(_foreign_key_problems(package))
+        written = _written_problems(table)
+        # a cell refused as written is reported for that alone: what frictionless makes of it only repeats it
+        refused = {(index, column) for index, column, _ in written}
+        found = [found for found in standard if found.table == table.name and not refused.intersection(found.cells)]
+        problems.extend(_table_problems(table, written, found))
+        kept += found
+    problems.extend(_foreign_key_problems(package, kept))
     problems.extend(_list_reference_problems(package))
     problems.extend(_evidence_id_problems(package))
     if problems:
-        raise EvidenceError(problems)
+        raise EvidenceError(list(dict.fromkeys(problems)))  # a fault two rules share (unique, primary key) once
     return package
