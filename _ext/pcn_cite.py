@@ -112,7 +112,7 @@ def cite_block(release: Release, item: CitedItem) -> nodes.container:
     block = nodes.container(classes=["pcn-cite"])
     block += nodes.paragraph("", "", nodes.strong("", f"Cite this {kind}"), classes=["pcn-cite-title"])
     block += _copyable(plain_citation(release, item), ["pcn-cite-text"])
-    details = cite_details(summary=f"BibTeX for {kind} {item.id}")
+    details = cite_details(summary=f"BibTeX for this {kind}")  # the section names it: its heading is above
     details += _copyable(bibtex(release, item), ["pcn-cite-bibtex-entry"])
     block += details
     return block

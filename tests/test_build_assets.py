@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from smallbook import build, ok, small_book  # noqa: F401 (small_book is a fixture)
+from test_visible_ids import the_built_small_book_shows_no_id
 
 
 class _Head(HTMLParser):
@@ -112,6 +113,7 @@ def test_the_built_book_describes_every_page_and_loads_only_what_it_uses(small_b
     html = small_book / "_build" / "html"
     assert len(built_pages(html)) >= 3
     assert page_problems(html) == []
+    the_built_small_book_shows_no_id(small_book)  # issue #21: the build shared, the check in test_visible_ids.py
     intro = (html / "intro.html").read_text(encoding="utf-8")
     assert '<meta name="description" content="See ' in intro, "the landing page's first paragraph"
     theme_css = html / "_static" / "styles" / "pydata-sphinx-theme.css"

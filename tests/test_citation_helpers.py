@@ -46,13 +46,16 @@ def test_the_book_and_an_item_are_cited_with_version_date_and_absolute_url():
                                      "Version 2.3.4, released 2027-03-05. https://example.org/pcn-book/")
     assert plain_citation(facts, item) == (
         f"{GROUP} (2027). Primary care networks: an evidence book. Version 2.3.4, released 2027-03-05. "
-        "Key message km-ccg-support: \"CCG staff: CCGs carried PCNs' early management\". "
+        "Key message: \"CCG staff: CCGs carried PCNs' early management\". "
         "https://example.org/pcn-book/chapters/key_messages.html#km-ccg-support")
     entry = parsed(bibtex(facts, item))
     assert entry.type == "misc"
     assert entry.fields["version"] == "2.3.4"
     assert entry.fields["url"] == "https://example.org/pcn-book/chapters/key_messages.html#km-ccg-support"
-    assert "Key message km-ccg-support" in entry.fields["note"] and "Version 2.3.4" in entry.fields["note"]
+    assert entry.fields["note"].startswith("Key message: \"CCG staff: CCGs carried PCNs' early management\".")
+    assert "Version 2.3.4" in entry.fields["note"]
+    assert "km-ccg-support" not in plain_citation(facts, item).rsplit(" ", 1)[0], "the id only in the address"
+    assert "km-ccg-support" not in entry.fields["note"]
     assert citation_problems(facts, plain_citation(facts, item), bibtex(facts, item), item) == []
     assert citation_problems(facts, plain_citation(facts), bibtex(facts)) == []
 
@@ -61,7 +64,7 @@ def test_a_build_with_unreleased_changes_is_cited_as_not_being_the_release():
     pending = dataclasses.replace(release(), pending=True)
     item = cited_item(pending, "f-x", "A finding")
     text, entry = plain_citation(pending, item), bibtex(pending, item)
-    assert f"Version 2.3.4, released 2027-03-05, {PENDING}. Finding f-x" in text
+    assert f'Version 2.3.4, released 2027-03-05, {PENDING}. Finding: "A finding"' in text
     assert parsed(entry).fields["version"] == "2.3.4"  # the version it builds on; the note says what is added
     assert parsed(entry).fields["note"].endswith(f"Version 2.3.4, released 2027-03-05, {PENDING}")
     assert citation_problems(pending, text, entry, item) == []
@@ -185,6 +188,14 @@ def test_the_check_catches_a_citation_of_the_wrong_statement(good):
     facts, item, text, entry = good
     other = cited_item(facts, "km-other", "A heading")
     assert citation_problems(facts, plain_citation(facts, other), bibtex(facts, other), item)
+
+
+def test_the_check_catches_a_note_that_names_the_statement_by_its_id_not_its_heading(good):
+    facts, item, text, entry = good
+    by_id = entry.replace('Key message: "A heading"', "Key message km-ccg-support")
+    assert by_id != entry
+    assert citation_problems(facts, entry=by_id, item=item) == [
+        "BibTeX: the note does not name the key message by its heading"]
 
 
 # --- CITATION.cff that cannot give a citable release --------------------------------------------

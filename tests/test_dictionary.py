@@ -38,16 +38,28 @@ def test_dictionary_rows_carry_type_requirement_and_description():
             assert row["Description"] == field.get("description", "")
 
 
-def test_allowed_values_list_every_enum_value():
+def test_allowed_values_list_every_enum_value_or_name_the_table_of_ids_it_lists():
     frame = D.data_dictionary().set_index(["Table", "Column"])
+    from pcn_evidence.datapackage import read_package
+    from pcn_evidence.ids import is_internal_id
+
+    keys = D.key_values(read_package(DATA)[0])
+    named = 0
     for table, schema in _schemas().items():
         for field in schema["fields"]:
             checks = frame.loc[(table, field["name"]), "Allowed values and checks"]
-            for value in field.get("constraints", {}).get("enum", []):
-                assert str(value) in checks, (table, field["name"], value)
+            enum = [str(v) for v in field.get("constraints", {}).get("enum", [])]
+            of_ids = {keys[v] for v in enum if v in keys and is_internal_id(v)}
+            for value in enum:
+                if keys.get(value) in of_ids:  # a table's ids: the table is named, its ids are not shown
+                    assert f"a key in {keys[value]} (" in checks and not re.search(rf"\b{value}\b", checks)
+                    named += 1
+                else:
+                    assert value in checks, (table, field["name"], value)
             if "pcn:list_reference" in field:
                 ref = field["pcn:list_reference"]
                 assert f"list of {ref['resource']}.{ref['field']} values" in checks
+    assert named, "the data hold an enum of ids (dual_coding's coders' decisions): the rule above is exercised"
 
 
 def test_field_checks_describe_the_project_checks():

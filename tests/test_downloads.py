@@ -29,6 +29,11 @@ def test_panel_links_and_escapes():
     html = downloads_panel(["theme_counts"], ["fig-<x>"])._repr_html_()
     assert 'href="../downloads/data/theme_counts.csv"' in html
     assert "fig-&lt;x&gt;" in html and f'href="../downloads/{PACKAGE_ZIP}"' in html
+    # the figure is named by where it is, linked to it; its id stays in the addresses
+    assert '<a href="#fig-&lt;x&gt;">the figure above</a> (<a href="../downloads/figures/fig-&lt;x&gt;.svg"' in html
+    two = downloads_panel([], ["fig-a", "fig-b"])._repr_html_()
+    assert ">the first figure above</a>" in two and ">the second figure above</a>" in two
+    assert "fig-a" not in two.replace('"#fig-a"', "").replace("figures/fig-a.", "")
 
 
 def test_only_the_declared_resources_are_published_never_a_stray_or_linked_file(tmp_path):

@@ -156,9 +156,17 @@ def test_in_finding_order_needs_one_row_per_finding(findings, cerqual):
         in_finding_order(findings, cerqual.iloc[1:])
 
 
-def test_finding_labels_name_the_label_and_the_stable_id(findings):
-    first = ordered_findings(findings).iloc[0]
-    assert finding_labels(findings)[0] == f"{first['label']}\n({first['id']})"
+def test_finding_labels_name_each_finding_by_its_label_never_its_id(findings):
+    labels = finding_labels(findings)
+    assert labels == list(ordered_findings(findings)["label"])
+    assert not {f for f in findings["id"] if any(f in label for label in labels)}
+
+
+def test_finding_labels_refuse_two_findings_of_one_label(findings):
+    twins = findings.copy()
+    twins.loc[twins.index[1], "label"] = twins.loc[twins.index[0], "label"]
+    with pytest.raises(ValueError, match="findings share a label"):
+        finding_labels(twins)
 
 
 def test_check_styles_names_an_unstyled_value():

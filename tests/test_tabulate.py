@@ -33,8 +33,8 @@ def test_ordered_puts_known_values_first_in_the_given_order_and_keeps_unknown_on
 
 def test_provenance_columns_end_every_fact_table():
     rows = pd.DataFrame({"id": ["tc-a"], "quote": ["q"], "locator": ["Results"], "source_id": ["bjgp-2021"]})
-    assert list(provenance_columns(rows, "Where")) == ["Verbatim quote", "Where", "Fact id"]
-    assert provenance_columns(rows, "Where", with_source=True)["Where"].iloc[0] == "bjgp-2021, Results"
+    assert list(provenance_columns(rows, "Where")) == ["Verbatim quote", "Where"]  # readers never see "tc-a"
+    assert provenance_columns(rows, "Where", {"bjgp-2021": "BJGP study"})["Where"].iloc[0] == "BJGP study, Results"
 
 
 def test_only_cells_of_a_column_with_a_long_cell_are_marked_as_prose():

@@ -6,9 +6,11 @@ under each key message and finding, the How-to-cite page, the Word briefing):
 (:class:`~pcn_evidence.release.Release`, or the parsed CITATION.cff) and, to cite
 one statement, a :class:`CitedItem`: its kind, stable id, heading and absolute URL.
 
-Key messages and findings are cited by stable ids (``km-…``, ``f-…``), which are
-also their page anchors, so a briefing's citation still points at the same
-statement after the book is reordered or renumbered.
+A key message or finding is cited by its heading and the absolute URL of its anchor,
+which is its stable id (``km-…``, ``f-…``), so a briefing's citation still points at
+the same statement after the book is reordered or renumbered. The id itself is never
+shown as a name: readers know a statement by its heading (its BibTeX key, which
+BibTeX users type, keeps it).
 
 >>> cff = {"title": "An evidence book", "version": "1.2.0", "date-released": "2026-01-31",
 ...        "authors": [{"family-names": "Smith", "given-names": "Ann"}, {"name": "The book team"}],
@@ -18,7 +20,7 @@ Smith, Ann; The book team (2026). An evidence book. Version 1.2.0, released 2026
 >>> item = cited_item(cff, "f-example", "Staff reported an example")
 >>> print(plain_citation(cff, item))  # doctest: +NORMALIZE_WHITESPACE
 Smith, Ann; The book team (2026). An evidence book. Version 1.2.0, released 2026-01-31.
-Finding f-example: "Staff reported an example". https://example.org/book/chapters/synthesis.html#f-example
+Finding: "Staff reported an example". https://example.org/book/chapters/synthesis.html#f-example
 >>> print(bibtex(cff, item))
 @misc{pcnevidencebook-f-example,
   author  = {Smith, Ann and {The book team}},
@@ -27,7 +29,7 @@ Finding f-example: "Staff reported an example". https://example.org/book/chapter
   date    = {2026-01-31},
   version = {1.2.0},
   url     = {https://example.org/book/chapters/synthesis.html#f-example},
-  note    = {Finding f-example: "Staff reported an example". Version 1.2.0, released 2026-01-31}
+  note    = {Finding: "Staff reported an example". Version 1.2.0, released 2026-01-31}
 }
 
 A build that holds evidence changes made after its release (``pending``) is not that
@@ -127,7 +129,7 @@ def plain_citation(release: Release | Mapping[str, Any], item: CitedItem | None 
     release = _release(release)
     if item is None:
         return f"{_book_part(release)} {release.base_url}"
-    return f'{_book_part(release)} {item.kind} {item.id}: "{_one_line(item.heading)}". {item.url}'
+    return f'{_book_part(release)} {item.kind}: "{_one_line(item.heading)}". {item.url}'
 
 
 _BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
@@ -161,7 +163,7 @@ def bibtex(release: Release | Mapping[str, Any], item: CitedItem | None = None) 
         "date": release.released.isoformat(),
         "version": _bibtex_text(release.version),
         "url": item.url if item else release.base_url,
-        "note": f'{item.kind} {item.id}: "{_bibtex_text(item.heading)}". {when}' if item else when,
+        "note": f'{item.kind}: "{_bibtex_text(item.heading)}". {when}' if item else when,
     }
     if release.doi:
         fields["doi"] = release.doi
@@ -211,6 +213,6 @@ def citation_problems(release: Release | Mapping[str, Any], text: str | None = N
             problems.append(f"BibTeX: no doi field for the configured DOI {release.doi}")
         if release.pending and PENDING not in entry.split("note", 1)[-1]:
             problems.append(f"BibTeX: the note does not say that this build is not the release ('{PENDING}')")
-        if item and item.id not in entry.split("note", 1)[-1]:
-            problems.append(f"BibTeX: the note does not name {item.kind.lower()} {item.id}")
+        if item and _bibtex_text(item.heading) not in " ".join(entry.split("note", 1)[-1].split()):
+            problems.append(f"BibTeX: the note does not name the {item.kind.lower()} by its heading")
     return problems

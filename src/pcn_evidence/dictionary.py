@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import importlib.metadata
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .datapackage import DataPackage, read_package
+from .ids import is_internal_id
 
-__all__ = ["LIBRARIES", "field_checks", "data_dictionary", "tables_overview", "python_version", "library_versions"]
+__all__ = ["LIBRARIES", "key_values", "field_checks", "data_dictionary", "tables_overview", "python_version", "library_versions"]
 
 #: The libraries whose versions the appendix reports (distribution names, reading order).
 LIBRARIES: tuple[str, ...] = ("jupyter-book", "sphinx", "myst-nb", "pandas", "matplotlib", "numpy",
@@ -55,13 +56,47 @@ def _primary_key(schema: dict[str, Any]) -> list[str]:
     return [key] if isinstance(key, str) else list(key)
 
 
-def field_checks(field: dict[str, Any], schema: dict[str, Any]) -> str:
-    """Everything the validator enforces on one column, in words (empty constraints give '—')."""
+def key_values(package: DataPackage) -> dict[str, str]:
+    """Every value of every one-column primary key, with the file and column that hold it."""
+    found: dict[str, str] = {}
+    for table in package.tables.values():
+        key = _primary_key(table.schema)
+        if len(key) == 1:
+            for row in table.rows:
+                found.setdefault(row[key[0]], f"{table.label}, column {key[0]}")
+    return found
+
+
+def _allowed(values: Sequence[object], keys: Mapping[str, str]) -> str:
+    """An enum in words. Where it lists a table's internal ids, which readers are never shown, it names the
+    table instead, and how many of the table's keys it allows.
+
+    >>> keys = {"cut-off": "data/reasons.csv, column id", "heading": "data/reasons.csv, column id"}
+    >>> _allowed(["coded", "cut-off", "heading"], keys)
+    'one of: coded; a key in data/reasons.csv, column id (any of its 2)'
+    >>> _allowed(["supports", "qualifies"], keys)
+    'one of: supports; qualifies'
+    """
+    texts = [str(v) for v in values]
+    named = dict.fromkeys(keys[v] for v in texts if v in keys and is_internal_id(v))
+    parts = [v for v in texts if keys.get(v) not in named]
+    for where in named:
+        total = sum(w == where for w in keys.values())
+        allowed = sum(keys.get(v) == where for v in texts)
+        parts.append(f"a key in {where} ({'any' if allowed == total else allowed} of its {total})")
+    return "one of: " + "; ".join(parts)
+
+
+def field_checks(field: dict[str, Any], schema: dict[str, Any], keys: Mapping[str, str] | None = None) -> str:
+    """Everything the validator enforces on one column, in words (empty constraints give '—').
+
+    ``keys`` (from :func:`key_values`) lets an allowed list of a table's ids name that table instead.
+    """
     constraints = field.get("constraints", {})
     name = field["name"]
     parts: list[str] = []
     if "enum" in constraints:
-        parts.append("one of: " + "; ".join(str(v) for v in constraints["enum"]))
+        parts.append(_allowed(constraints["enum"], keys or {}))
     if "pcn:list_reference" in field:
         ref = field["pcn:list_reference"]
         parts.append(f"semicolon-separated list of {ref['resource']}.{ref['field']} values")
@@ -100,6 +135,7 @@ def field_checks(field: dict[str, Any], schema: dict[str, Any]) -> str:
 def data_dictionary(data_dir: Path | str | None = None) -> pd.DataFrame:
     """One row per column of every table, in datapackage.json order and schema order."""
     package = _package(data_dir)
+    keys = key_values(package)
     records = []
     for name, table in package.tables.items():
         for field in table.fields:
@@ -108,7 +144,7 @@ def data_dictionary(data_dir: Path | str | None = None) -> pd.DataFrame:
                 "Column": field["name"],
                 "Type": field.get("type", "string"),
                 "Required": "yes" if field.get("constraints", {}).get("required") else "no",
-                "Allowed values and checks": field_checks(field, table.schema),
+                "Allowed values and checks": field_checks(field, table.schema, keys),
                 "Description": field.get("description", ""),
             })
     return pd.DataFrame(records, columns=["Table", "Column", "Type", "Required", "Allowed values and checks",

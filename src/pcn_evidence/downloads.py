@@ -119,9 +119,12 @@ class DownloadsPanel:
         data = ", ".join(f'<a href="{self.prefix}/data/{esc(t)}.csv" download>{esc(t)}.csv</a>' for t in self.tables)
         parts = [f"<strong>Data behind this page</strong> (CSV): {data}." if data else ""]
         if self.figures:
+            # a figure's name is its id: the link text points to the figure instead (the files keep the name)
             figs = "; ".join(
-                f'{esc(f)} (<a href="{self.prefix}/figures/{esc(f)}.svg" download>SVG</a>, '
-                f'<a href="{self.prefix}/figures/{esc(f)}.png" download>PNG for slides</a>)' for f in self.figures)
+                f'<a href="#{esc(f)}">{_figure_words(i, len(self.figures))}</a> '
+                f'(<a href="{self.prefix}/figures/{esc(f)}.svg" download>SVG</a>, '
+                f'<a href="{self.prefix}/figures/{esc(f)}.png" download>PNG for slides</a>)'
+                for i, f in enumerate(self.figures))
             parts.append(f"<strong>Figures</strong>: {figs}.")
         parts.append(f'<strong>Everything</strong>: the whole data package with its schema, '
                      f'<a href="{self.prefix}/{PACKAGE_ZIP}" download>{PACKAGE_ZIP}</a>.')
@@ -129,6 +132,20 @@ class DownloadsPanel:
 
     def __repr__(self) -> str:
         return f"Downloads: tables {', '.join(self.tables)}; figures {', '.join(self.figures) or 'none'}"
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _figure_words(index: int, count: int) -> str:
+    """How the panel names the ``index``-th of ``count`` figures drawn above it, never by its id.
+
+    >>> _figure_words(0, 1), _figure_words(1, 2), _figure_words(11, 12)
+    ('the figure above', 'the second figure above', 'figure 12 of 12 above')
+    """
+    if count == 1:
+        return "the figure above"
+    return f"the {_ORDINALS[index]} figure above" if index < len(_ORDINALS) else f"figure {index + 1} of {count} above"
 
 
 def downloads_panel(tables: Sequence[str], figures: Sequence[str] = ()) -> DownloadsPanel:

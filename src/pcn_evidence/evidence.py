@@ -170,13 +170,18 @@ def stream_problems(press: pd.DataFrame, sources: pd.DataFrame, own_reporting: s
 
 
 def finding_labels(findings: pd.DataFrame) -> list[str]:
-    """Figure row labels in display order: the finding's short label, then its stable id in brackets.
+    """Figure row labels in display order: each finding's short label, which readers know it by (never its id).
 
-    >>> finding_labels(pd.DataFrame({"id": ["f-x"], "order": [1], "label": ["Costs (study)"]}))
-    ['Costs (study)\\n(f-x)']
+    Raises ``ValueError`` if two findings share a label: their rows could not be told apart.
+
+    >>> finding_labels(pd.DataFrame({"id": ["f-y", "f-x"], "order": [2, 1], "label": ["Pay (press)", "Costs (study)"]}))
+    ['Costs (study)', 'Pay (press)']
     """
     ordered = ordered_findings(findings)
-    return [f"{label}\n({f})" for f, label in zip(ordered["id"], ordered["label"])]
+    shared = sorted(label for label, n in ordered["label"].value_counts().items() if n > 1)
+    if shared:
+        raise ValueError(f"findings share a label, so a figure could not tell them apart: {', '.join(shared)}")
+    return list(ordered["label"])
 
 
 def check_styles(styles: Mapping[str, object], vocabulary: Sequence[str]) -> None:

@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -95,10 +95,21 @@ def ordered(frame: pd.DataFrame, column: str, order: Sequence[str], then: Sequen
     return out.sort_values(["_rank", *then, "_row"], kind="mergesort").drop(columns=["_rank", "_row"])
 
 
-def provenance_columns(rows: pd.DataFrame, where: str, with_source: bool = False) -> dict[str, pd.Series]:
-    """The columns every fact table ends with: verbatim quote, where it is (headed ``where``), and the fact's id.
+def provenance_columns(rows: pd.DataFrame, where: str, sources: Mapping[str, str] | None = None) -> dict[str, pd.Series]:
+    """The columns every fact table ends with: the verbatim quote, and where it is (headed ``where``).
 
-    Spread them into a frame: ``pd.DataFrame({..., **provenance_columns(rows, "Where in the article")})``.
+    Where a table holds facts from more than one source, ``sources`` maps each source id to the name readers
+    know it by (its ``short_label``), and ``where`` names the source before the locator. A fact's id is not
+    shown: readers know a fact by its quote, source and locator; the table's source line names the CSV whose
+    rows it shows, where the ids are. Spread the columns into a frame:
+    ``pd.DataFrame({..., **provenance_columns(rows, "Where in the article")})``.
+
+    >>> rows = pd.DataFrame({"id": ["tc-a"], "quote": ["q"], "locator": ["Results"], "source_id": ["bjgp-2021"]})
+    >>> provenance_columns(rows, "Source, where", {"bjgp-2021": "BJGP study"})["Source, where"].tolist()
+    ['BJGP study, Results']
     """
-    location = rows["source_id"] + ", " + rows["locator"] if with_source else rows["locator"]
-    return {"Verbatim quote": rows["quote"], where: location, "Fact id": rows["id"]}
+    location = rows["locator"]
+    if sources is not None:  # a source with no name is an error, never a blank cell
+        location = pd.Series([f"{sources[s]}, {loc}" for s, loc in zip(rows["source_id"], rows["locator"])],
+                             index=rows.index)
+    return {"Verbatim quote": rows["quote"], where: location}
