@@ -27,6 +27,16 @@ from docx.text.paragraph import Paragraph
 from helpers import IN_CI
 
 from pcn_evidence import load_table, table_names, word
+from pcn_evidence.bottom_line import (
+    INTERPRETATION,
+    POINTS_HEADING,
+    QUESTIONS_HEADING,
+    WHY_NOW_HEADING,
+    BottomLine,
+    BottomLineItem,
+    bottom_line,
+    context_notes,
+)
 from pcn_evidence.briefing import (
     BriefingMessage,
     EvidenceDates,
@@ -47,15 +57,14 @@ from pcn_evidence.word import (
     BRIEFING_FILE,
     CONTEXT_REFERENCES_HEADING,
     HOW_TO_CITE_HEADING,
-    INTERPRETATION_LABEL,
     MESSAGES_PAGE,
     OUTSIDE_CONTEXT_HEADING,
     OUTSIDE_CONTEXT_LABEL,
     REFERENCES_HEADING,
     SOURCES_HEADING,
     BriefingDownload,
+    key_point_text,
     note_bookmark,
-    outside_context_notes,
     save_briefing,
     write_briefing,
 )
@@ -67,6 +76,7 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")  # a data id: lower-case words j
 @dataclasses.dataclass(frozen=True)
 class Inputs:
     messages: list[BriefingMessage]
+    layer: BottomLine
     limitations: list[Limitation]
     release: Release
     dates: EvidenceDates
@@ -77,8 +87,8 @@ class Inputs:
 
     def write(self, path: Path, **changes: object) -> Path:
         arguments = dataclasses.replace(self, **changes)  # type: ignore[arg-type]
-        return write_briefing(path, arguments.messages, arguments.limitations, arguments.release, arguments.dates,
-                              arguments.sources, arguments.references, arguments.other_findings)
+        return write_briefing(path, arguments.messages, arguments.layer, arguments.limitations, arguments.release,
+                              arguments.dates, arguments.sources, arguments.references, arguments.other_findings)
 
 
 def _internal_ids(references: dict[str, Reference]) -> frozenset[str]:
@@ -98,10 +108,11 @@ def inputs() -> Inputs:
     findings = load_table("synthesis_findings")
     sources = load_table("sources")
     messages = briefing_messages(load_table("key_messages"), dict(zip(cerqual["finding_id"], cerqual["confidence"])),
-                                 facts(), load_table("outside_context"), dict(zip(findings["id"], findings["label"])),
+                                 facts(), dict(zip(findings["id"], findings["label"])),
                                  source_dates(sources))
     references = read_references()
-    return Inputs(messages, briefing_limitations(load_table("limitations"), load_table("accounts")), shown_release(),
+    layer = bottom_line(load_table("bottom_line"), messages, load_table("outside_context"))
+    return Inputs(messages, layer, briefing_limitations(load_table("limitations"), load_table("accounts")), shown_release(),
                   evidence_dates(load_table("timeline"), sources, FIELDWORK), source_references(sources), references,
                   _internal_ids(references))
 
@@ -210,25 +221,48 @@ def _message_problems(message: BriefingMessage, section: Section, inputs: Inputs
                    + ".")
     if confidence not in normal:
         problems.append(f"{where}: confidence missing or altered (expected {confidence!r})")
-    if section.texts("Heading 3") != [c(INTERPRETATION_LABEL)]:
-        problems.append(f"{where}: no {INTERPRETATION_LABEL!r} heading")
-    meanings = [c(f"{audience}: {text}") for audience, text in message.meanings]
-    if section.texts("List Bullet") != meanings:
-        problems.append(f"{where}: the audience bullets differ: {section.texts('List Bullet')}")
-    pointers = section.starting(OUTSIDE_CONTEXT_LABEL)
-    if len(pointers) != len(message.context):
-        problems.append(f"{where}: {len(pointers)} outside-context paragraphs, expected {len(message.context)}")
-    for item, paragraph in zip(message.context, pointers):
-        number = numbers[item.id]
-        if (_anchors(paragraph) != [note_bookmark(number)] or f"note {number}" not in paragraph.text
-                or describe_date(item.date) not in paragraph.text):
-            problems.append(f"{where}: outside context {item.id} does not point, dated, to its note {number}")
+    if any("What this means now" in text or OUTSIDE_CONTEXT_LABEL in text for text in section.texts()):
+        problems.append(f"{where}: repeats what the messages mean now, which the pack gives once, first")
+    return problems
+
+
+def _pointer_problems(item: BottomLineItem, paragraph: Paragraph, numbers: dict[str, int]) -> list[str]:
+    """An interpretation's paragraph points, dated, to the one note of each outside-context fact it relies on."""
+    problems = []
+    if _anchors(paragraph) != [note_bookmark(numbers[c.id]) for c in item.context]:
+        problems.append(f"{item.id}: its outside-context pointers {_anchors(paragraph)} are not its notes")
+    for context in item.context:
+        if f"{OUTSIDE_CONTEXT_LABEL} ({describe_date(context.date)}; not one of the book’s sources): see note " \
+                f"{numbers[context.id]}" not in paragraph.text:
+            problems.append(f"{item.id}: outside context {context.id} is not pointed to, dated")
+    return problems
+
+
+def _three_minute_problems(parts: dict[str, list[Paragraph]], inputs: Inputs, numbers: dict[str, int]) -> list[str]:
+    """The bottom line, why it matters now and the questions, first, as the data say, the interpretation labelled."""
+    c, layer, problems = curly_quotes, inputs.layer, []
+    headings = list(parts)
+    wanted = [c(POINTS_HEADING), c(WHY_NOW_HEADING), c(QUESTIONS_HEADING)]
+    if headings[:3] != wanted:
+        return [f"the pack does not open with {wanted}: {headings[:3]}"]
+    if [p.text for p in parts[wanted[0]] if p.style.name == "List Bullet"] != [c(key_point_text(p)) for p in layer.points]:
+        problems.append("the bottom line's key points differ from the data")
+    for heading, items, style in ((wanted[1], layer.why_now, "Normal"), (wanted[2], layer.questions, "List Number")):
+        paragraphs = parts[heading]
+        if not paragraphs or paragraphs[0].text != c(INTERPRETATION):
+            problems.append(f"{heading}: not labelled as the book's interpretation")
+        shown = [p for p in paragraphs[1:] if p.style.name == style]
+        if len(shown) != len(items) or not all(p.text.startswith(c(i.text)) for p, i in zip(shown, items)):
+            problems.append(f"{heading}: differs from the data")
+            continue
+        for item, paragraph in zip(items, shown):
+            problems += _pointer_problems(item, paragraph, numbers)
     return problems
 
 
 def _notes_problems(parts: dict[str, list[Paragraph]], full_text: str, inputs: Inputs) -> list[str]:
     """Each outside-context note printed once, numbered and bookmarked, citing its reference."""
-    notes, problems = outside_context_notes(inputs.messages), []
+    notes, problems = context_notes(inputs.layer), []
     section = parts.get(curly_quotes(OUTSIDE_CONTEXT_HEADING))
     if notes and section is None:
         return [f"no {OUTSIDE_CONTEXT_HEADING!r} section"]
@@ -279,7 +313,7 @@ def _reference_problems(parts: dict[str, list[Paragraph]], inputs: Inputs) -> li
     wanted = [(f"source {s}", inputs.sources[s], True, SOURCES_HEADING)
               for s in dict.fromkeys(s for m in inputs.messages for s in m.source_ids)]
     wanted += [(f"outside document {n.reference}", inputs.references[n.reference], False, CONTEXT_REFERENCES_HEADING)
-               for n in outside_context_notes(inputs.messages)]
+               for n in context_notes(inputs.layer)]
     for what, reference, named, heading in dict.fromkeys(wanted):
         expected = curly_quotes((f"{reference.name}: " if named else "") + reference.text)
         expected += f" {reference.url}" if reference.url else ""
@@ -346,7 +380,8 @@ def briefing_problems(path: Path, inputs: Inputs) -> list[str]:
             problems.append(f"limitation {limitation.id} missing or altered")
     if [s.heading for s in sections] != [c(m.headline) for m in inputs.messages]:
         problems.append(f"headlines differ: {[s.heading for s in sections]}")
-    numbers = {note.id: n for n, note in enumerate(outside_context_notes(inputs.messages), start=1)}
+    numbers = {note.id: n for n, note in enumerate(context_notes(inputs.layer), start=1)}
+    problems += _three_minute_problems(parts, inputs, numbers)
     for message, section in zip(inputs.messages, sections):
         problems += _message_problems(message, section, inputs, numbers)
     paragraphs = [p.text for p in document.paragraphs]
@@ -366,18 +401,16 @@ def test_the_pack_holds_every_message_as_the_data_say(written, inputs):
     assert len(read_sections(written)[1]) == len(inputs.messages)
 
 
-def test_each_outside_context_note_is_printed_once_and_the_messages_point_to_it(written, inputs):
-    notes = outside_context_notes(inputs.messages)
-    pointers = sum(len(m.context) for m in inputs.messages)
-    assert notes and pointers > len(notes), "the shipped messages share outside context: the test must show it once"
-    _, sections = read_sections(written)
+def test_each_outside_context_note_is_printed_once_and_the_interpretation_points_to_it(written, inputs):
+    notes = context_notes(inputs.layer)
+    assert notes, "the shipped interpretation relies on outside context: the test must show each note once"
     text = "\n".join(p.text for p in docx.Document(str(written)).paragraphs)
     for note in notes:
         assert text.count(curly_quotes(note.statement)) == 1
-    for section in sections:
-        for paragraph in section.starting(OUTSIDE_CONTEXT_LABEL):
-            assert "not one of the book’s sources" in paragraph.text and _anchors(paragraph)
     _, parts = read_parts(written)
+    pointing = [p for heading in (WHY_NOW_HEADING, QUESTIONS_HEADING) for p in parts[heading] if _anchors(p)]
+    assert len(pointing) == sum(bool(i.context) for i in inputs.layer.items)
+    assert all("not one of the book’s sources" in p.text for p in pointing)
     named = [p for p in parts[curly_quotes(OUTSIDE_CONTEXT_HEADING)] if _bookmarks(p)]
     assert [p.text.split(" (")[0] for p in named] == [f"Note {n}" for n in range(1, len(notes) + 1)]
 
@@ -407,7 +440,7 @@ def test_every_cited_source_has_a_full_reference_with_its_doi_or_what_the_data_g
             assert "(n.d.)" in entry and curly_quotes(row["date_note"]) in entry
         if not isinstance(row["authors"], str):
             assert "No byline given" in entry
-    assert len(entries) >= len(cited) + len(outside_context_notes(inputs.messages))
+    assert len(entries) >= len(cited) + len(context_notes(inputs.layer))
 
 
 def test_the_footer_has_page_numbers_and_is_set_apart_from_the_text(written):
@@ -484,7 +517,7 @@ def test_the_document_is_plain_accessible_word(written):
     document = docx.Document(str(written))
     assert not document.tables  # no tables for layout
     styles = [p.style.name for p in document.paragraphs]
-    assert styles[0] == "Title" and {"Heading 1", "Heading 2", "Heading 3", "List Bullet"} <= set(styles)
+    assert styles[0] == "Title" and {"Heading 1", "Heading 2", "List Bullet", "List Number"} <= set(styles)
     # headings never skip a level
     levels = [int(s.split()[-1]) for s in styles if s.startswith("Heading ")]
     assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
@@ -514,7 +547,7 @@ def _paragraph_with(document, text: str) -> Paragraph:
 
 
 def test_a_repeated_outside_context_note_is_caught(inputs, written, tmp_path):
-    note = outside_context_notes(inputs.messages)[0]
+    note = context_notes(inputs.layer)[0]
 
     def repeat(document):
         paragraph = _paragraph_with(document, curly_quotes(note.statement))
@@ -585,16 +618,33 @@ def test_an_altered_confidence_is_caught(inputs, tmp_path):
         + "; ".join(f"{label}, {level}" for label, level in message.rated) + ".')"]
 
 
-def test_a_lost_audience_bullet_outside_context_or_limitation_is_caught(inputs, tmp_path):
-    index = next(i for i, m in enumerate(inputs.messages) if m.context)
-    message = inputs.messages[index]
-    changed = dataclasses.replace(message, meanings=message.meanings[:2], context=())
-    messages = [*inputs.messages[:index], changed, *inputs.messages[index + 1:]]
-    path = inputs.write(tmp_path / "b.docx", messages=messages, limitations=inputs.limitations[1:])
+def test_a_lost_key_point_question_outside_context_pointer_or_limitation_is_caught(inputs, tmp_path):
+    layer = inputs.layer
+    question = next(q for q in layer.questions if q.context)
+    index = layer.questions.index(question)
+    changed = dataclasses.replace(layer, points=layer.points[1:], questions=(
+        *layer.questions[:index], dataclasses.replace(question, context=()), *layer.questions[index + 1:]))
+    path = inputs.write(tmp_path / "b.docx", layer=changed, limitations=inputs.limitations[1:])
     problems = briefing_problems(path, inputs)
     assert f"limitation {inputs.limitations[0].id} missing or altered" in problems
-    assert any(p.startswith(f"{message.id}: the audience bullets differ") for p in problems)
-    assert f"{message.id}: 0 outside-context paragraphs, expected {len(message.context)}" in problems
+    assert "the bottom line's key points differ from the data" in problems
+    assert any(p.startswith(f"{question.id}: its outside-context pointers") for p in problems)
+
+
+def test_an_unlabelled_interpretation_or_a_pack_that_does_not_open_with_it_is_caught(inputs, written, tmp_path):
+    def unlabel(document):
+        paragraph = next(p for p in document.paragraphs if p.text == curly_quotes(INTERPRETATION))
+        paragraph._p.getparent().remove(paragraph._p)
+
+    assert f"{WHY_NOW_HEADING}: not labelled as the book's interpretation" in briefing_problems(
+        _planted(written, tmp_path, unlabel), inputs)
+
+    def move(document):
+        heading = next(p for p in document.paragraphs if p.text == POINTS_HEADING)
+        document.paragraphs[-1]._p.addnext(heading._p)
+
+    assert any(p.startswith("the pack does not open with") for p in briefing_problems(
+        _planted(written, tmp_path, move), inputs))
 
 
 def test_a_wrong_version_or_base_url_is_caught(inputs, tmp_path):
@@ -634,7 +684,8 @@ def test_an_unknown_source_or_reference_is_named_before_anything_is_written(inpu
 
 
 def test_the_pack_is_written_only_during_a_build_and_the_link_is_the_same(inputs, tmp_path, monkeypatch):
-    arguments = (inputs.messages, inputs.limitations, inputs.release, inputs.dates, inputs.sources, inputs.references)
+    arguments = (inputs.messages, inputs.layer, inputs.limitations, inputs.release, inputs.dates, inputs.sources,
+                 inputs.references)
     monkeypatch.delenv(DOWNLOADS_ENV, raising=False)
     outside = save_briefing(*arguments)
     assert not list(tmp_path.iterdir())

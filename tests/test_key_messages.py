@@ -16,7 +16,7 @@ import pytest
 from helpers import ROOT
 
 from pcn_evidence import load_table, split_tags
-from pcn_evidence.dates import describe_date
+from pcn_evidence.changes import UNRELEASED, history
 from pcn_evidence.markup import as_text
 
 PAGE = ROOT / "chapters" / "key_messages.md"
@@ -72,27 +72,31 @@ def test_the_page_headings_are_the_data_headings(blocks, messages):
     assert list(blocks["heading"]) == list(messages["heading"])
 
 
-def test_each_message_shows_its_summary_confidence_and_meaning(shown, messages):
+def test_each_message_shows_its_summary_and_confidence(shown, messages):
     level = dict(zip(*[load_table("cerqual")[c] for c in ("finding_id", "confidence")]))
     label = dict(zip(*[load_table("synthesis_findings")[c] for c in ("id", "label")]))
     for message in messages.itertuples(index=False):
         text = shown[message.id]
         for finding in split_tags(message.finding_ids):
             assert f"**{level[finding]}** for {{ref}}`{label[finding]} <{finding}>`" in text, (message.id, finding)
-        assert "What this means now (the book's interpretation)" in text, message.id
-        assert re.search(r"\*History:\* (in the book since version|new since)", text), f"{message.id}: no history"
-        for column in ("for_icbs", "for_pcns", "for_national"):
-            assert as_text(getattr(message, column)) in text, (message.id, column)  # shown as text, never markup
         assert re.search(r"\{cite:p\}`km-[^`]+`", text.split("\n")[0]), f"{message.id}: the summary cites no source"
 
 
-def test_outside_context_is_labelled_dated_and_referenced(shown, messages):
-    context = load_table("outside_context").set_index("id")
+def test_a_message_shows_its_history_only_when_it_changed_since_the_last_release(shown, messages):
+    changes = load_table("evidence_changes").fillna("").astype(str)
+    rests_on = {m.id: split_tags(m.finding_ids) for m in messages.itertuples(index=False)}
+    last = history(changes, list(messages["id"]), rests_on=rests_on).set_index("id")["changed"]
     for message in messages.itertuples(index=False):
-        for context_id in split_tags(message.context_ids):
-            row = context.loc[context_id]
-            label = f"*Outside context ({as_text(describe_date(row['date']))}):* {as_text(row['short'])}"
-            assert label in shown[message.id] and f"{{cite:p}}`km-{row['reference']}`" in shown[message.id], message.id
+        changed = last[message.id] == UNRELEASED
+        assert ("*History:*" in shown[message.id]) == changed, message.id
+        if changed:
+            assert re.search(r"\*History:\* (in the book since version .*, changed since|new since)", shown[message.id])
+
+
+def test_what_the_messages_mean_now_is_not_repeated_under_each_one(shown):
+    """One layer: why it matters now and the questions are drawn from the messages once (data/bottom_line.csv)."""
+    for message_id, text in shown.items():
+        assert "What this means now" not in text and "Outside context" not in text, message_id
 
 
 def test_the_page_states_each_outside_context_fact_in_full_once():

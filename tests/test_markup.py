@@ -1,5 +1,5 @@
 """Data text is text, never markup: HTML, a MyST role, a directive or a multi-line directive planted in any
-column that reaches the key-messages page is shown as the characters it is.
+column that reaches the key-messages page or the landing page's three-minute layer is shown as the characters it is.
 
 The page's MyST is parsed here with myst-parser's own markdown-it parser and the book's extensions: every
 planted string must come back as plain text, and the only roles and directives are the ones the book's code adds.
@@ -16,8 +16,18 @@ from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
+from pcn_evidence.bottom_line import INTERPRETATION, KEY_POINT, QUESTION, WHY_NOW, BottomLineItem
 from pcn_evidence.briefing import BriefingMessage, Limitation, OutsideContext
-from pcn_evidence.markup import as_text, key, limitations_markdown, message_markdown, role_title
+from pcn_evidence.markup import (
+    as_text,
+    brief_limitations_markdown,
+    interpretation_markdown,
+    key,
+    key_points_markdown,
+    limitations_markdown,
+    message_markdown,
+    role_title,
+)
 
 PARSER = create_md_parser(MdParserConfig(enable_extensions={"colon_fence", "deflist", "substitution"}), RendererHTML)
 
@@ -35,9 +45,11 @@ PLANTED = [
 CONTEXT = OutsideContext("oc-x", "2022-07-01", "A later law.", "a later law", "healthcareact2022")
 MESSAGE = BriefingMessage(
     "km-x", 1, "CCG staff: a headline", "A summary.", (("f-x", "moderate"),), ("study",),
-    (("Integrated care boards", "Check it."), ("Primary care networks", "Do it."), ("National policy", "Fund it.")),
-    (CONTEXT,), other_evidence="Other evidence.", finding_labels=("Finding X (study)",),
+    other_evidence="Other evidence.", finding_labels=("Finding X (study)",),
 )
+POINT = BottomLineItem("bl-p", KEY_POINT, "CCG staff said so.", (MESSAGE,))
+WHY = BottomLineItem("bl-w", WHY_NOW, "It matters.", (), (CONTEXT,))
+QUESTION_ITEM = BottomLineItem("bl-q", QUESTION, "Who does it?", (MESSAGE,), (CONTEXT,))
 KEYS = {"study": "warwickgiles2021"}
 
 
@@ -64,21 +76,23 @@ def _inline_text(markdown: str) -> tuple[str, list[str]]:
 
 def test_the_book_adds_only_its_own_roles_and_directives():
     _, clean = _inline_text(message_markdown(MESSAGE, KEYS, "new since version 0.1.0"))
-    assert sorted(clean) == sorted([
-        "myst_role:km-warwickgiles2021", "myst_role:Finding X (study) <f-x>", "myst_role:km-healthcareact2022",
-        "colon_fence:{dropdown} What this means now (the book's interpretation)"])
+    assert sorted(clean) == sorted(["myst_role:km-warwickgiles2021", "myst_role:Finding X (study) <f-x>"])
+    _, layer = _inline_text(key_points_markdown([POINT]) + interpretation_markdown([WHY, QUESTION_ITEM], "intro-"))
+    assert sorted(layer) == sorted(["myst_role:CCG staff: a headline <km-x>", "myst_role:intro-healthcareact2022",
+                                    "myst_role:intro-healthcareact2022"])
+
+
+def test_a_message_shows_its_history_only_when_given_one():
+    assert "History" not in message_markdown(MESSAGE, KEYS)
+    assert "*History:* changed since the last release" in message_markdown(MESSAGE, KEYS, "changed since the last release")
 
 
 @pytest.mark.parametrize("planted", PLANTED)
-@pytest.mark.parametrize("field", ["summary", "other_evidence", "meaning", "context_short", "history"])
+@pytest.mark.parametrize("field", ["summary", "other_evidence", "history"])
 def test_markup_planted_in_a_message_is_shown_as_text(field, planted):
     message, history = MESSAGE, "new since version 0.1.0"
     if field in {"summary", "other_evidence"}:
         message = dataclasses.replace(MESSAGE, **{field: planted})
-    elif field == "meaning":
-        message = dataclasses.replace(MESSAGE, meanings=(("Integrated care boards", planted),) + MESSAGE.meanings[1:])
-    elif field == "context_short":
-        message = dataclasses.replace(MESSAGE, context=(dataclasses.replace(CONTEXT, short=planted),))
     else:
         history = planted
     _, clean = _inline_text(message_markdown(MESSAGE, KEYS, "new since version 0.1.0"))
@@ -88,19 +102,67 @@ def test_markup_planted_in_a_message_is_shown_as_text(field, planted):
 
 
 @pytest.mark.parametrize("planted", PLANTED)
+@pytest.mark.parametrize("field", ["point", "why_now", "question", "context_short"])
+def test_markup_planted_in_the_three_minute_layer_is_shown_as_text(field, planted):
+    point, why, question = POINT, WHY, QUESTION_ITEM
+    if field == "point":
+        point = dataclasses.replace(POINT, text=planted)
+    elif field == "why_now":
+        why = dataclasses.replace(WHY, text=planted)
+    elif field == "question":
+        question = dataclasses.replace(QUESTION_ITEM, text=planted)
+    else:
+        question = dataclasses.replace(QUESTION_ITEM, context=(dataclasses.replace(CONTEXT, short=planted),))
+
+    def render(p: BottomLineItem, w: BottomLineItem, q: BottomLineItem) -> str:
+        return key_points_markdown([p]) + interpretation_markdown([w], "intro-") + interpretation_markdown(
+            [q], "intro-", numbered=True)
+
+    _, clean = _inline_text(render(POINT, WHY, QUESTION_ITEM))
+    text, tokens = _inline_text(render(point, why, question))
+    assert sorted(tokens) == sorted(clean), "planted text became markup"
+    assert " ".join(planted.split()) in " ".join(text.split())
+
+
+def test_the_interpretation_is_labelled_and_its_outside_context_dated_and_cited():
+    shown = interpretation_markdown([WHY], "intro-")
+    assert shown.startswith(f"*{as_text(INTERPRETATION)}*") and "*Outside context (1 July 2022):* a later law " in shown
+    assert "{cite:p}`intro-healthcareact2022`" in shown
+    numbered = interpretation_markdown([QUESTION_ITEM, QUESTION_ITEM], "intro-", numbered=True)
+    assert "\n1. Who does it\\?" in numbered and "\n2. Who does it\\?" in numbered
+
+
+def test_a_key_point_links_each_message_by_its_headline_with_its_confidence():
+    other = dataclasses.replace(MESSAGE, id="km-y", headline="The study's authors: another",
+                                confidence=(("f-y", "low"), ("f-z", "very low")))
+    shown = key_points_markdown([dataclasses.replace(POINT, messages=(MESSAGE, other))])
+    assert ("*Key messages:* {ref}`CCG staff: a headline <km-x>`, confidence *moderate*; "
+            "{ref}`The study's authors: another <km-y>`, confidence *low \\/ very low*.") in shown
+
+
+@pytest.mark.parametrize("planted", PLANTED)
+@pytest.mark.parametrize("in_brief", [True, False])
 @pytest.mark.parametrize("field", ["text", "stated_by", "statement"])
-def test_markup_planted_in_a_limitation_or_outside_context_is_shown_as_text(field, planted):
-    limitation = Limitation("lim-x", "A limitation.", "the study's authors")
-    context = CONTEXT
+def test_markup_planted_in_a_limitation_or_outside_context_is_shown_as_text(field, in_brief, planted):
+    shipped = Limitation("lim-x", "A limitation.", "the study's authors", in_brief)
+    limitation, context = shipped, CONTEXT
     if field == "statement":
         context = dataclasses.replace(CONTEXT, statement=planted)
     else:
         limitation = dataclasses.replace(limitation, **{field: planted})
-    _, clean = _inline_text(limitations_markdown([Limitation("lim-x", "A limitation.", "the study's authors")],
-                                                 [CONTEXT]))
+    _, clean = _inline_text(limitations_markdown([shipped], [CONTEXT]))
     text, tokens = _inline_text(limitations_markdown([limitation], [context]))
     assert sorted(tokens) == sorted(clean), "planted text became markup"
     assert " ".join(planted.split()) in " ".join(text.split())
+
+
+def test_the_main_limitations_are_boxed_and_the_others_folded_where_paper_does_not_reach():
+    main, other = Limitation("lim-a", "Main one.", None, True), Limitation("lim-b", "Other one.", None, False)
+    shown = limitations_markdown([main, other], [CONTEXT])
+    box, fold = shown.index(":::{admonition} Main limitations"), shown.index(":::{dropdown} More limitations")
+    assert box < shown.index("Main one") < fold < shown.index("Other one")
+    assert brief_limitations_markdown([main, other]) == "- *The book:* Main one\\.\n"
+    assert ":::{dropdown}" not in limitations_markdown([main], [CONTEXT])  # nothing to fold, no empty fold
 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=60))

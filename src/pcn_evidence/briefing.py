@@ -2,11 +2,10 @@
 
 A key message (``data/key_messages.csv``) is a headline that names whose account
 it is, a summary of about 35 words, the main other evidence the book holds that
-qualifies or sets it in context (``other_evidence``), the findings it rests on with their
-GRADE-CERQual confidence, and "what this means now" for ICBs, PCNs and national
-policy: the book's interpretation, with any outside context it relies on
-(``data/outside_context.csv``) dated and referenced. The key-messages page and the
-Word briefing both render from :func:`briefing_messages`, so they cannot disagree.
+qualifies or sets it in context (``other_evidence``), and the findings it rests on with
+their GRADE-CERQual confidence. What the messages mean now (the book's interpretation)
+is drawn from them once, in :mod:`pcn_evidence.bottom_line`. The key-messages page and
+the Word briefing both render from :func:`briefing_messages`, so they cannot disagree.
 
 A summary types no number: it writes ``{fact:<fact id>}`` and the coded fact's
 value is filled in, so a changed count changes every message that quotes it.
@@ -20,8 +19,8 @@ value is filled in, so a changed count changes every message that quotes it.
 (9, ['nirvana', 'cavalry'])
 
 The same messages are checked before anything renders them: :func:`message_problems`
-(lengths, whose account, each number named by what it counts, no numbers in the
-interpretation), :func:`other_evidence_problems` (a message whose findings another
+(lengths, whose account), :func:`unnamed_number_problems` (each number named by what it
+counts), :func:`other_evidence_problems` (a message whose findings another
 source qualifies or contradicts says so) and :func:`quoted_word_problems` (quoted
 words are a cited source's own). :func:`message_findings` is the set of findings the
 messages rest on, which is what a tally "the messages rest on" must count. The limitations and evidence dates a briefing
@@ -43,15 +42,12 @@ from .facts import Fact
 from .prose import format_number
 from .provenance import is_verbatim
 
-__all__ = ["AUDIENCES", "HEADLINE_WORDS", "SUMMARY_WORDS", "OutsideContext", "BriefingMessage", "fill_facts",
+__all__ = ["HEADLINE_WORDS", "SUMMARY_WORDS", "OutsideContext", "BriefingMessage", "fill_facts",
            "fact_text", "outside_contexts", "confidence_text", "word_count", "quoted_phrases", "placeholder_ids", "briefing_messages",
            "message_problems", "quoted_word_problems", "Limitation", "briefing_limitations", "EvidenceDates",
            "evidence_dates", "OTHER_EVIDENCE_WORDS", "message_findings",
            "other_evidence_problems", "unnamed_number_problems"]
 
-#: The audiences of "what this means now", as columns of key_messages.csv and the labels readers see.
-AUDIENCES: tuple[tuple[str, str], ...] = (("for_icbs", "Integrated care boards"), ("for_pcns", "Primary care networks"),
-                                           ("for_national", "National policy"))
 HEADLINE_WORDS = 12  # "a headline of at most about 12 words"
 SUMMARY_WORDS = 35  # "a summary of at most about 35 words"
 OTHER_EVIDENCE_WORDS = 45  # the qualifying or contrary evidence beside a summary: it may carry two sources
@@ -87,8 +83,6 @@ class BriefingMessage:
     summary: str
     confidence: tuple[tuple[str, str], ...]  # (finding id, GRADE-CERQual level), in the order the message lists them
     source_ids: tuple[str, ...]
-    meanings: tuple[tuple[str, str], ...]  # (audience label, the book's interpretation)
-    context: tuple[OutsideContext, ...]
     other_evidence: str = ""  # the main qualifying, contrary or separate evidence, attributed; numbers filled in
     finding_labels: tuple[str, ...] = ()  # the short label readers see for each finding in ``confidence``
 
@@ -149,7 +143,7 @@ def _problem(row: int, column: str, value: str, message: str) -> Problem:
 
 
 def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str], facts: Mapping[str, Fact],
-                      outside_context: pd.DataFrame, finding_labels: Mapping[str, str] | None = None,
+                      finding_labels: Mapping[str, str] | None = None,
                       source_dates: Mapping[str, str] | None = None) -> list[BriefingMessage]:
     """The key messages in display order, with numbers filled in and each finding's confidence.
 
@@ -159,7 +153,6 @@ def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str],
     (a date, like a number, is never typed). Raises :class:`EvidenceError` listing every
     summary that quotes an unknown fact or date, or one from a source the message does not cite.
     """
-    context = {item.id: item for item in outside_contexts(outside_context)}
     problems: list[Problem] = []
     messages = []
     dates = dict(source_dates or {})
@@ -192,8 +185,6 @@ def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str],
         messages.append(BriefingMessage(
             id=row["id"], order=int(row["order"]), headline=row["heading"], summary=filled["summary"],
             confidence=tuple((f, confidence[f]) for f in findings), source_ids=sources,
-            meanings=tuple((label, row[column]) for column, label in AUDIENCES),
-            context=tuple(context[c] for c in split_tags(row.get("context_ids"))),
             other_evidence=filled["other_evidence"],
             finding_labels=tuple(finding_labels.get(f, f) for f in findings) if finding_labels else ()))
     if problems:
@@ -211,12 +202,11 @@ def message_problems(messages: Iterable[BriefingMessage], account_names: Iterabl
 
     A headline over :data:`HEADLINE_WORDS` words or naming none of ``account_names``
     (the ``short`` forms of ``accounts.csv``), a summary over :data:`SUMMARY_WORDS` words
-    once its numbers are filled in, or a digit in "what this means now" (the book's
-    interpretation, which must not look like evidence).
+    or other evidence over :data:`OTHER_EVIDENCE_WORDS` words once their numbers are filled in.
 
-    >>> m = BriefingMessage("km-x", 1, "Someone: a headline", "A summary.", (), (), (("PCNs", "Act by 2030."),), ())
+    >>> m = BriefingMessage("km-x", 1, "Someone: a headline", "A summary.", (), ())
     >>> message_problems([m], ["CCG staff"])
-    ["km-x: the headline names no account ('CCG staff')", "km-x: what this means for PCNs has a number: 'Act by 2030.'"]
+    ["km-x: the headline names no account ('CCG staff')"]
     """
     names = list(account_names)
     problems = []
@@ -232,8 +222,6 @@ def message_problems(messages: Iterable[BriefingMessage], account_names: Iterabl
         if word_count(message.other_evidence) > OTHER_EVIDENCE_WORDS:
             problems.append(f"{message.id}: the other evidence has {word_count(message.other_evidence)} words once "
                             f"its numbers are filled in, more than {OTHER_EVIDENCE_WORDS}")
-        problems += [f"{message.id}: what this means for {label} has a number: {text!r}"
-                     for label, text in message.meanings if re.search(r"\d", text)]
     return problems
 
 
@@ -244,7 +232,7 @@ def quoted_word_problems(messages: Iterable[BriefingMessage], source_texts: Mapp
     folded as :func:`pcn_evidence.provenance.normalise` does). A cited source with no text is
     a problem too: an unchecked quote must not pass.
 
-    >>> m = BriefingMessage("km-x", 1, "h", "Seen as the 'cavalry' by 'all'.", (), ("s",), (), ())
+    >>> m = BriefingMessage("km-x", 1, "h", "Seen as the 'cavalry' by 'all'.", (), ("s",))
     >>> quoted_word_problems([m], {"s": "PCNs were the ‘cavalry’."})
     ["km-x: 'all' is not verbatim in any cited source (s)"]
     """
@@ -266,8 +254,8 @@ def message_findings(messages: Iterable[BriefingMessage]) -> list[str]:
 
     A tally of "the findings the messages rest on" counts these, not every synthesised finding.
 
-    >>> a = BriefingMessage("km-a", 1, "h", "s", (("f-x", "low"), ("f-y", "moderate")), (), (), ())
-    >>> b = BriefingMessage("km-b", 2, "h", "s", (("f-y", "moderate"),), (), (), ())
+    >>> a = BriefingMessage("km-a", 1, "h", "s", (("f-x", "low"), ("f-y", "moderate")), ())
+    >>> b = BriefingMessage("km-b", 2, "h", "s", (("f-y", "moderate"),), ())
     >>> message_findings([a, b])
     ['f-x', 'f-y']
     """
@@ -283,10 +271,10 @@ def other_evidence_problems(messages: Iterable[BriefingMessage], matrix: pd.Data
     summary alone is not given one side.
 
     >>> matrix = pd.DataFrame({"finding_id": ["f-x"], "source_id": ["press"], "stance": ["qualifies"]})
-    >>> bare = BriefingMessage("km-x", 1, "h", "s", (("f-x", "low"),), ("study",), (), ())
+    >>> bare = BriefingMessage("km-x", 1, "h", "s", (("f-x", "low"),), ("study",))
     >>> other_evidence_problems([bare], matrix)
     ['km-x: press qualifies or contradicts f-x, but the message gives no other evidence']
-    >>> uncited = BriefingMessage("km-x", 1, "h", "s", (("f-x", "low"),), ("study",), (), (), "But press said so.")
+    >>> uncited = BriefingMessage("km-x", 1, "h", "s", (("f-x", "low"),), ("study",), "But press said so.")
     >>> other_evidence_problems([uncited], matrix)
     ['km-x: its other evidence cites none of the sources that qualify or contradict its findings (press)']
     """
@@ -353,6 +341,7 @@ class Limitation:
     id: str
     text: str
     stated_by: str | None  # who states it (accounts.csv 'who'), or None: the book's own judgement
+    in_brief: bool = False  # among the few the landing page and the printed key messages carry
 
 
 def briefing_limitations(limitations: pd.DataFrame, accounts: pd.DataFrame) -> list[Limitation]:
@@ -360,7 +349,7 @@ def briefing_limitations(limitations: pd.DataFrame, accounts: pd.DataFrame) -> l
     who = dict(zip(accounts["id"], accounts["who"]))
     rows = limitations.sort_values("order")
     return [Limitation(row.id, row.limitation, who[row.account] if isinstance(row.account, str) and row.account
-                       else None) for row in rows.itertuples()]
+                       else None, bool(row.in_brief)) for row in rows.itertuples()]
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 """The key messages as a Word briefing pack (.docx): what a policy lead prints, pastes, sends and cites.
 
 Built at build time from the same :class:`~pcn_evidence.briefing.BriefingMessage` list the
-key-messages page shows, so the two cannot disagree. The document is plain, accessible
+key-messages page shows, and the same three-minute layer the landing page shows
+(:class:`~pcn_evidence.bottom_line.BottomLine`: the bottom line, why it matters now and the
+questions for integrated care boards and PCN leaders, first, labelled as the book's
+interpretation where it is), so they cannot disagree. The document is plain, accessible
 Word: real heading styles, lists as lists, no tables for layout, title and language set,
 every address a real hyperlink, quotes typographic as on the pages. It reads as a briefing
-a team can send: each outside-context note once, in its own section, which the messages
-point to; one "How to cite" section; a reference list giving each cited source in full
+a team can send: each outside-context note once, in its own section, which the
+interpretation points to; one "How to cite" section; a reference list giving each cited source in full
 (:mod:`pcn_evidence.references`); page numbers in a footer ruled off from the text; and no
 internal id anywhere in its text (a message's id is only inside its link's address).
 
@@ -40,6 +43,16 @@ from docx.section import Section
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from .bottom_line import (
+    INTERPRETATION,
+    OUTSIDE_CONTEXT_NOTE,
+    POINTS_HEADING,
+    QUESTIONS_HEADING,
+    WHY_NOW_HEADING,
+    BottomLine,
+    BottomLineItem,
+    context_notes,
+)
 from .briefing import BriefingMessage, EvidenceDates, Limitation, OutsideContext
 from .citation import cited_item, plain_citation
 from .dates import describe_date
@@ -49,15 +62,14 @@ from .prose import curly_quotes
 from .references import Reference
 from .release import Release
 
-__all__ = ["BRIEFING_FILE", "MESSAGES_PAGE", "CONFIDENCE_PAGE", "INTERPRETATION_LABEL", "OUTSIDE_CONTEXT_LABEL",
+__all__ = ["BRIEFING_FILE", "MESSAGES_PAGE", "CONFIDENCE_PAGE", "OUTSIDE_CONTEXT_LABEL",
            "OUTSIDE_CONTEXT_HEADING", "HOW_TO_CITE_HEADING", "REFERENCES_HEADING", "SOURCES_HEADING",
-           "CONTEXT_REFERENCES_HEADING", "outside_context_notes", "note_bookmark", "write_briefing", "save_briefing",
+           "CONTEXT_REFERENCES_HEADING", "note_bookmark", "key_point_text", "write_briefing", "save_briefing",
            "BriefingDownload"]
 
 BRIEFING_FILE = "key-messages-briefing.docx"
 MESSAGES_PAGE = "chapters/key_messages"  # Sphinx docname whose anchors are the messages' ids
 CONFIDENCE_PAGE = "chapters/confidence"
-INTERPRETATION_LABEL = "What this means now (the book's interpretation, not a finding of the sources)"
 OUTSIDE_CONTEXT_LABEL = "Outside context"
 OUTSIDE_CONTEXT_HEADING = "Outside context: what has changed since the evidence"  # as the page's box is titled
 HOW_TO_CITE_HEADING = "How to cite"
@@ -73,11 +85,6 @@ _LEVELS = (("high", "highly likely"), ("moderate", "likely"), ("low", "possible"
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 _LINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)  # Word's own hyperlink blue: 4.5:1 or better on white
 _FOOTER_COLOUR = RGBColor(0x40, 0x40, 0x40)  # dark grey: set apart from the text, still 10:1 on white
-
-
-def outside_context_notes(messages: Sequence[BriefingMessage]) -> list[OutsideContext]:
-    """The outside-context notes the messages rely on, each once, in the order they are first needed."""
-    return list({item.id: item for message in messages for item in message.context}.values())
 
 
 def note_bookmark(number: int) -> str:
@@ -155,7 +162,8 @@ def _set_up(doc: WordDocument, release: Release) -> None:
                 del rels[rel_id]
 
 
-def _front_matter(doc: WordDocument, release: Release, dates: EvidenceDates, limitations: Sequence[Limitation]) -> None:
+def _front_matter(doc: WordDocument, release: Release, dates: EvidenceDates, layer: BottomLine,
+                  limitations: Sequence[Limitation], note_numbers: Mapping[str, int]) -> None:
     _paragraph(doc, release.title, style="Title")
     _paragraph(doc, f"{SUBTITLE}. Version {release.version}, released "
                f"{describe_date(release.released.isoformat())}{release.pending_note}.", style="Subtitle")
@@ -166,6 +174,7 @@ def _front_matter(doc: WordDocument, release: Release, dates: EvidenceDates, lim
               "Nothing later is evidence here; what has changed since is marked as outside context.")
     add_link(_labelled(doc, "The book, with the evidence behind every number: ", ""), release.base_url,
              url=release.base_url)
+    _three_minutes(doc, layer, note_numbers)
     _heading(doc, "How to read the confidence", level=1)
     _paragraph(doc, "Each message rests on one or more synthesised findings, and each finding carries its "
                "GRADE-CERQual confidence (a published method for rating confidence in findings from qualitative "
@@ -174,8 +183,8 @@ def _front_matter(doc: WordDocument, release: Release, dates: EvidenceDates, lim
                "staff reported, not what happened.")
     for level, meaning in _LEVELS:
         _labelled(doc, f"{level.capitalize()}: ", f"{meaning}.", style="List Bullet")
-    paragraph = _paragraph(doc, "The confidence belongs to the findings. \u201cWhat this means now\u201d is the "
-                           "book's interpretation and is not rated. How each rating was reached: ")
+    paragraph = _paragraph(doc, "The confidence belongs to the findings. Why this matters now and the questions "
+                           "are the book's interpretation and are not rated. How each rating was reached: ")
     add_link(paragraph, release.page_url(CONFIDENCE_PAGE), url=release.page_url(CONFIDENCE_PAGE))
     _heading(doc, "Main limitations", level=1)
     for limitation in limitations:
@@ -186,16 +195,48 @@ def _front_matter(doc: WordDocument, release: Release, dates: EvidenceDates, lim
 def _outside_context(doc: WordDocument, notes: Sequence[OutsideContext], references: Mapping[str, Reference]) -> None:
     """Each outside-context note once, numbered and bookmarked, with its reference cited as the page cites it."""
     _heading(doc, OUTSIDE_CONTEXT_HEADING, level=1)
-    _paragraph(doc, "Not from the book's sources, and no finding or rating rests on it; the messages note it where "
-               "their meaning relies on it.")
+    _paragraph(doc, OUTSIDE_CONTEXT_NOTE)
     for number, note in enumerate(notes, start=1):
         paragraph = _labelled(doc, f"Note {number} ({describe_date(note.date)}): ",
                               f"{note.statement} ({references[note.reference].name})")
         add_bookmark(paragraph, note_bookmark(number), number)
 
 
-def _message(doc: WordDocument, message: BriefingMessage, sources: Mapping[str, Reference],
-             note_numbers: Mapping[str, int]) -> None:
+def key_point_text(point: BottomLineItem) -> str:
+    """A key point as the pack prints it: the point, then each message it draws on (quoted headline, confidence)."""
+    label = "Key message" if len(point.messages) == 1 else "Key messages"
+    drawn = "; ".join(f"\u201c{message.headline}\u201d, confidence {level}"
+                      for message, level in zip(point.messages, point.confidence))
+    return f"{point.text} {label}: {drawn}."
+
+
+def _context_pointers(doc: WordDocument, paragraph: Paragraph, item: BottomLineItem,
+                      note_numbers: Mapping[str, int]) -> None:
+    """After an interpretation, each outside-context fact it relies on: dated, linked to its one note."""
+    for context in item.context:
+        number = note_numbers[context.id]
+        add_text(paragraph, f" {OUTSIDE_CONTEXT_LABEL} ({describe_date(context.date)}; not one of the book's "
+                 "sources): see ", bold=False)
+        add_link(paragraph, f"note {number}", anchor=note_bookmark(number))
+        add_text(paragraph, f" in \u201c{OUTSIDE_CONTEXT_LABEL}\u201d.")
+
+
+def _three_minutes(doc: WordDocument, layer: BottomLine, note_numbers: Mapping[str, int]) -> None:
+    """The bottom line, why it matters now and the questions, as the landing page shows them."""
+    _heading(doc, POINTS_HEADING, level=1)
+    for point in layer.points:
+        _paragraph(doc, key_point_text(point), style="List Bullet")
+    _heading(doc, WHY_NOW_HEADING, level=1)
+    _paragraph(doc, INTERPRETATION).runs[0].italic = True
+    for item in layer.why_now:
+        _context_pointers(doc, _paragraph(doc, item.text), item, note_numbers)
+    _heading(doc, QUESTIONS_HEADING, level=1)
+    _paragraph(doc, INTERPRETATION).runs[0].italic = True
+    for item in layer.questions:
+        _context_pointers(doc, _paragraph(doc, item.text, style="List Number"), item, note_numbers)
+
+
+def _message(doc: WordDocument, message: BriefingMessage, sources: Mapping[str, Reference]) -> None:
     _heading(doc, message.headline, level=2)
     _paragraph(doc, message.summary)
     if message.other_evidence:
@@ -203,15 +244,6 @@ def _message(doc: WordDocument, message: BriefingMessage, sources: Mapping[str, 
     _labelled(doc, "Sources: ", "; ".join(sources[s].name for s in message.source_ids) + ".")
     _labelled(doc, "Confidence (GRADE-CERQual): ", "; ".join(f"{label}, {level}" for label, level in message.rated)
               + ".")
-    _heading(doc, INTERPRETATION_LABEL, level=3)
-    for audience, meaning in message.meanings:
-        _labelled(doc, f"{audience}: ", meaning, style="List Bullet")
-    for context in message.context:
-        number = note_numbers[context.id]
-        paragraph = _labelled(doc, f"{OUTSIDE_CONTEXT_LABEL} ({describe_date(context.date)}; not one of the book's "
-                              "sources): ", "see ")
-        add_link(paragraph, f"note {number}", anchor=note_bookmark(number))
-        add_text(paragraph, f" in \u201c{OUTSIDE_CONTEXT_LABEL}\u201d, before the messages.")
 
 
 def _how_to_cite(doc: WordDocument, release: Release, messages: Sequence[BriefingMessage]) -> None:
@@ -251,33 +283,35 @@ def _references(doc: WordDocument, cited: Sequence[Reference], context: Sequence
             _reference(doc, reference, label=False)
 
 
-def write_briefing(path: Path | str, messages: Sequence[BriefingMessage], limitations: Sequence[Limitation],
-                   release: Release, evidence_dates: EvidenceDates, sources: Mapping[str, Reference],
-                   references: Mapping[str, Reference], other_findings: Sequence[str] = ()) -> Path:
+def write_briefing(path: Path | str, messages: Sequence[BriefingMessage], layer: BottomLine,
+                   limitations: Sequence[Limitation], release: Release, evidence_dates: EvidenceDates,
+                   sources: Mapping[str, Reference], references: Mapping[str, Reference],
+                   other_findings: Sequence[str] = ()) -> Path:
     """Write the Word briefing to ``path``; the same arguments always give the same bytes.
 
     ``sources`` maps source id to its full reference, named by the label readers see
     (:func:`~pcn_evidence.references.source_references`); ``references`` maps each
     outside-context BibTeX key to its reference (:func:`~pcn_evidence.references.read_references`).
-    A message citing an unknown source or reference raises ``KeyError`` naming it, before
-    anything is written. ``other_findings`` are the findings no message rests on (title and
+    ``layer`` is the three-minute layer drawn from the messages, which opens the pack. A message
+    citing an unknown source, or an outside-context note with an unknown reference, raises
+    ``KeyError`` naming it, before anything is written. ``other_findings`` are the findings no message rests on (title and
     confidence), listed after the messages so that a reader of the pack alone sees them.
     """
+    notes = context_notes(layer)
     unknown = sorted({f"source {s!r}" for m in messages for s in m.source_ids if s not in sources}
-                     | {f"reference {c.reference!r} (outside context {c.id})" for m in messages for c in m.context
+                     | {f"reference {c.reference!r} (outside context {c.id})" for c in notes
                         if c.reference not in references})
     if unknown:
         raise KeyError(f"the briefing cannot name {', '.join(unknown)}: not in sources.csv or references-context.bib")
-    notes = outside_context_notes(messages)
+    numbers = {note.id: number for number, note in enumerate(notes, start=1)}
     document = Document()
     _set_up(document, release)
-    _front_matter(document, release, evidence_dates, limitations)
+    _front_matter(document, release, evidence_dates, layer, limitations, numbers)
     if notes:
         _outside_context(document, notes, references)
     _heading(document, "Key messages", level=1)
-    numbers = {note.id: number for number, note in enumerate(notes, start=1)}
     for message in messages:
-        _message(document, message, sources, numbers)
+        _message(document, message, sources)
     if other_findings:
         _heading(document, OTHER_FINDINGS_HEADING, level=1)
         for finding in other_findings:
@@ -304,20 +338,20 @@ class BriefingDownload:
     def _repr_html_(self) -> str:
         name = html.escape(self.file)
         return ('<div class="pcn-panel pcn-downloads"><p><strong>Word briefing</strong>: these key messages with '
-                "their confidence, what they mean now, the main limitations and outside context, how to cite them and "
-                "a full reference for each source, "
+                "their confidence, the bottom line and questions drawn from them, the main limitations and outside "
+                "context, how to cite them and a full reference for each source, "
                 f'<a href="{html.escape(self.prefix)}/{name}" download>{name}</a>.</p></div>')
 
     def __repr__(self) -> str:
         return f"Word briefing: {self.prefix}/{self.file}"
 
 
-def save_briefing(messages: Sequence[BriefingMessage], limitations: Sequence[Limitation], release: Release,
-                  evidence_dates: EvidenceDates, sources: Mapping[str, Reference],
+def save_briefing(messages: Sequence[BriefingMessage], layer: BottomLine, limitations: Sequence[Limitation],
+                  release: Release, evidence_dates: EvidenceDates, sources: Mapping[str, Reference],
                   references: Mapping[str, Reference], other_findings: Sequence[str] = ()) -> BriefingDownload:
     """During a build, write the briefing into the downloads folder; always return the page's link to it."""
     target = downloads_dir()
     if target is not None:
-        write_briefing(target / BRIEFING_FILE, messages, limitations, release, evidence_dates, sources, references,
-                       other_findings)
+        write_briefing(target / BRIEFING_FILE, messages, layer, limitations, release, evidence_dates, sources,
+                       references, other_findings)
     return BriefingDownload()
