@@ -34,8 +34,6 @@ def test_chapter_is_stored_executed_in_order_with_outputs(path):
 
 #: Words of an opening that tells the reader what they "will find" instead of what the chapter finds.
 _SIGNPOST = re.compile(r"\byou(?:'ll| will)\b|\bIn this chapter\b|\bwill (?:find|see|learn|meet)\b", re.I)
-#: Chapters whose opening is being rewritten elsewhere (issue #21, item 5: the appraisal's own opening): the
-#: rule applies to them as soon as that lands. Remove the name when it does.
 def opening(markdown: str) -> str:
     """The chapter's first paragraph, under its title: what the chapter finds."""
     match = re.match(r"\s*\(chapter-[a-z-]+\)=\s*\n# [^\n]+\n+(?P<first>[^\n]+)", markdown)
