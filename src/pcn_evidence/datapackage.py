@@ -59,6 +59,13 @@ class DataPackage:
     unreadable: frozenset[str] = frozenset()  # listed tables that could not be read (already reported)
 
 
+def key_columns(key: str | list[str] | None) -> list[str]:
+    """The columns of a key, written as one column's name or a list of them (none written: none)."""
+    if key is None:
+        return []
+    return [key] if isinstance(key, str) else list(key)
+
+
 def default_data_dir() -> Path:
     """The book's ``data/`` folder, or the folder ``PCN_EVIDENCE_DATA`` names."""
     override = os.environ.get("PCN_EVIDENCE_DATA")

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from .datapackage import DataPackage, read_package
+from .datapackage import DataPackage, key_columns, read_package
 from .ids import is_internal_id
 
 __all__ = ["LIBRARIES", "key_values", "field_checks", "data_dictionary", "tables_overview", "python_version", "library_versions"]
@@ -51,16 +51,11 @@ def _foreign_keys(schema: dict[str, Any]) -> dict[str, str]:
     return links
 
 
-def _primary_key(schema: dict[str, Any]) -> list[str]:
-    key = schema.get("primaryKey", [])
-    return [key] if isinstance(key, str) else list(key)
-
-
 def key_values(package: DataPackage) -> dict[str, str]:
     """Every value of every one-column primary key, with the file and column that hold it."""
     found: dict[str, str] = {}
     for table in package.tables.values():
-        key = _primary_key(table.schema)
+        key = key_columns(table.schema.get("primaryKey"))
         if len(key) == 1:
             for row in table.rows:
                 found.setdefault(row[key[0]], f"{table.label}, column {key[0]}")
@@ -112,7 +107,7 @@ def field_checks(field: dict[str, Any], schema: dict[str, Any], keys: Mapping[st
         parts.append(f"at most {constraints['maxLength']} characters")
     if constraints.get("unique"):
         parts.append("unique in the table")
-    key = _primary_key(schema)
+    key = key_columns(schema.get("primaryKey"))
     if name in key:
         parts.append("primary key" if len(key) == 1 else f"part of the primary key ({', '.join(key)})")
     link = _foreign_keys(schema).get(name)
@@ -162,7 +157,7 @@ def tables_overview(data_dir: Path | str | None = None) -> pd.DataFrame:
             "File": table.label,
             "Rows (count)": len(table.rows),
             "Columns (count)": len(table.fields),
-            "Primary key": ", ".join(_primary_key(table.schema)) or "—",
+            "Primary key": ", ".join(key_columns(table.schema.get("primaryKey"))) or "—",
             "Links to": ", ".join(links) or "—",
         })
     return pd.DataFrame(records, columns=["Table", "File", "Rows (count)", "Columns (count)", "Primary key",

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import inputs
-from .datapackage import DataPackage, Table, parse_cell
+from .datapackage import DataPackage, Table, key_columns, parse_cell
 from .load import package_key, validated_package
 
 __all__ = ["Fact", "fact", "facts", "ledger", "fact_tables"]
@@ -60,8 +60,7 @@ def _quote_column(table: Table) -> str | None:
 
 def _key(table: Table) -> str:
     """The column that identifies a fact: the table's (single-column) primary key, else ``id``."""
-    key = table.schema.get("primaryKey", "id")
-    return key if isinstance(key, str) else key[0]
+    return (key_columns(table.schema.get("primaryKey")) or ["id"])[0]
 
 
 def fact_tables(package: DataPackage) -> list[Table]:

@@ -28,9 +28,8 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
-from .datapackage import DataPackage
+from .datapackage import DataPackage, key_columns
 
 __all__ = ["is_internal_id", "internal_ids", "visible_text", "shown_ids", "pages", "page_problems"]
 
@@ -52,16 +51,11 @@ def is_internal_id(value: str, row_text: Iterable[str] = ()) -> bool:
     return not any(as_word.search(text or "") for text in row_text)
 
 
-def _key(schema: Mapping[str, Any]) -> list[str]:
-    key = schema.get("primaryKey", [])
-    return [key] if isinstance(key, str) else list(key)
-
-
 def internal_ids(package: DataPackage) -> dict[str, str]:
     """Every id of the package (each column of a compound key too), with the file and column that hold it."""
     found: dict[str, str] = {}
     for table in package.tables.values():
-        key = _key(table.schema)
+        key = key_columns(table.schema.get("primaryKey"))
         for row in table.rows:
             others = [text for column, text in row.items() if column not in key]
             for column in key:

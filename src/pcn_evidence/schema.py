@@ -28,11 +28,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .datapackage import DataPackage, Table, parse_cell, read_package, split_tags
+from .datapackage import DataPackage, Table, key_columns, parse_cell, read_package, split_tags
 from .descriptors import package_descriptor_problems, schema_key_problems, schema_shape_problems
 from .errors import EvidenceError, Problem
 from .numbers import states_number
-from .standard import Found, key_columns, standard_problems
+from .standard import Found, standard_problems
 
 __all__ = ["validate_package", "FORMULA_START"]
 

@@ -19,10 +19,10 @@ from typing import Any
 
 import frictionless
 
-from .datapackage import TYPE_MESSAGES, DataPackage, Table
+from .datapackage import TYPE_MESSAGES, DataPackage, Table, key_columns
 from .errors import Problem
 
-__all__ = ["Found", "standard_problems", "key_columns"]
+__all__ = ["Found", "standard_problems"]
 
 _V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 
@@ -35,11 +35,6 @@ class Found:
     stage: str  # "columns", "types", "cells" (constraints), "keys" (unique, primary key), "references" (foreign)
     problem: Problem
     cells: tuple[tuple[int, str], ...] = ()  # (row index, column) of each cell it is about
-
-
-def key_columns(key: str | list[str]) -> list[str]:
-    """The columns of a key written as one column's name or a list of them."""
-    return [key] if isinstance(key, str) else list(key)
 
 
 def _references(package: DataPackage, table: Table) -> list[dict[str, Any]]:
