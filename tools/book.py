@@ -577,7 +577,8 @@ def chapter_paths(names: list[Path]) -> list[Path]:
     """The notebooks named on the command line: a path, or a chapter's name (``key_messages``); all if none."""
     if not names:
         return toc_notebooks()
-    found, unknown = [], []
+    found: list[Path] = []
+    unknown: list[Path] = []
     for name in names:
         candidates = [name.resolve().with_suffix(".ipynb"), (ROOT / "chapters" / name.name).with_suffix(".ipynb")]
         path = next((c for c in candidates if c.exists()), None)

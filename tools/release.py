@@ -488,7 +488,7 @@ def write_archive(target: Path, stem: str, members: dict[str, bytes], epoch: int
     partial = target.with_name(target.name + ".partial")
     with zipfile.ZipFile(partial, "w") as bundle:
         for name in sorted(entries):
-            info = zipfile.ZipInfo(f"{stem}/{name}", date_time=stamp)  # type: ignore[arg-type]
+            info = zipfile.ZipInfo(f"{stem}/{name}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, wherever it is made
             info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
