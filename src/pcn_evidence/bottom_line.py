@@ -26,10 +26,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .briefing import BriefingMessage, OutsideContext, confidence_text, outside_contexts, quoted_phrases, word_count
+from .briefing import (
+    BriefingMessage,
+    OutsideContext,
+    confidence_text,
+    names_an_account,
+    outside_contexts,
+    unverified_quotes,
+    word_count,
+)
 from .datapackage import split_tags
 from .errors import EvidenceError, Problem
-from .provenance import is_verbatim
 
 __all__ = ["KEY_POINT", "WHY_NOW", "QUESTION", "INTERPRETATION", "OUTSIDE_CONTEXT_NOTE", "POINTS_HEADING", "WHY_NOW_HEADING",
            "QUESTIONS_HEADING", "KEY_POINTS", "QUESTIONS", "WORDS", "BottomLineItem", "BottomLine", "bottom_line",
@@ -141,7 +148,7 @@ def bottom_line_problems(line: BottomLine, account_names: Iterable[str], message
     for item in line.items:
         if word_count(item.text) > WORDS[item.part]:
             problems.append(f"{item.id}: {word_count(item.text)} words, more than {WORDS[item.part]} for a {item.part}")
-        if item.part == KEY_POINT and not any(name.lower() in item.text.lower() for name in names):
+        if item.part == KEY_POINT and not names_an_account(item.text, names):
             problems.append(f"{item.id}: the key point names no account ({' or '.join(map(repr, names))})")
         if item.part != WHY_NOW and not item.messages:
             problems.append(f"{item.id}: the {item.part} draws on no key message")
@@ -167,8 +174,7 @@ def bottom_line_quote_problems(line: BottomLine, source_texts: Mapping[str, str]
     for item in line.items:
         sources = list(dict.fromkeys(s for message in item.messages for s in message.source_ids))
         texts = [source_texts[s] for s in sources if s in source_texts]
-        for phrase in quoted_phrases(item.text):
-            if not any(is_verbatim(phrase, text) for text in texts):
-                problems.append(f"{item.id}: {phrase!r} is not verbatim in a source of its messages "
-                                f"({', '.join(sources) or 'none'})")
+        for phrase in unverified_quotes(item.text, texts):
+            problems.append(f"{item.id}: {phrase!r} is not verbatim in a source of its messages "
+                            f"({', '.join(sources) or 'none'})")
     return problems

@@ -133,6 +133,17 @@ def quoted_phrases(text: str) -> list[str]:
     return _QUOTED.findall(text)
 
 
+def unverified_quotes(text: str, source_texts: Iterable[str]) -> list[str]:
+    """The phrases ``text`` puts in single quotes that are verbatim in none of ``source_texts``."""
+    texts = list(source_texts)
+    return [phrase for phrase in quoted_phrases(text) if not any(is_verbatim(phrase, t) for t in texts)]
+
+
+def names_an_account(text: str, account_names: Iterable[str]) -> bool:
+    """Whether ``text`` names one of the accounts (the ``short`` forms of ``accounts.csv``), in any case."""
+    return any(name.lower() in text.lower() for name in account_names)
+
+
 def _text(cell: object) -> str:
     """A cell's text, ``""`` for an empty (NaN or None) cell."""
     return cell if isinstance(cell, str) else ""
@@ -214,7 +225,7 @@ def message_problems(messages: Iterable[BriefingMessage], account_names: Iterabl
         if word_count(message.headline) > HEADLINE_WORDS:
             problems.append(f"{message.id}: the headline has {word_count(message.headline)} words, more than "
                             f"{HEADLINE_WORDS}: {message.headline!r}")
-        if not any(name.lower() in message.headline.lower() for name in names):
+        if not names_an_account(message.headline, names):
             problems.append(f"{message.id}: the headline names no account ({' or '.join(map(repr, names))})")
         if word_count(message.summary) > SUMMARY_WORDS:
             problems.append(f"{message.id}: the summary has {word_count(message.summary)} words once its numbers are "
@@ -242,10 +253,10 @@ def quoted_word_problems(messages: Iterable[BriefingMessage], source_texts: Mapp
         if missing and quoted_phrases(message.summary + " " + message.other_evidence):
             problems.append(f"{message.id}: no text of the cited source(s) {', '.join(missing)} to check its quoted "
                             "words against")
-        for phrase in quoted_phrases(message.summary + " " + message.other_evidence):
-            if not any(is_verbatim(phrase, source_texts[s]) for s in message.source_ids if s in source_texts):
-                problems.append(f"{message.id}: {phrase!r} is not verbatim in any cited source "
-                                f"({', '.join(message.source_ids)})")
+        texts = [source_texts[s] for s in message.source_ids if s in source_texts]
+        for phrase in unverified_quotes(message.summary + " " + message.other_evidence, texts):
+            problems.append(f"{message.id}: {phrase!r} is not verbatim in any cited source "
+                            f"({', '.join(message.source_ids)})")
     return problems
 
 
