@@ -32,7 +32,7 @@ from pcn_evidence.bottom_line import (
     bottom_line_quote_problems,
     context_notes,
 )
-from pcn_evidence.briefing import briefing_messages
+from pcn_evidence.briefing import briefing_messages, quoted_phrases
 from pcn_evidence.dates import source_dates
 from pcn_evidence.facts import facts
 from pcn_evidence.markup import interpretation_markdown, key_points_markdown
@@ -109,10 +109,12 @@ def test_every_quoted_word_is_verbatim_in_a_source_of_its_messages(layer):
     texts = _source_texts()
     assert bottom_line_quote_problems(layer, texts) == []
     assert any("'" in item.text for item in layer.items)  # the check has quotes to check
-    point = next(p for p in layer.points if "'strained'" in p.text)
-    planted = dataclasses.replace(point, text=point.text.replace("'strained'", "'broken'"))
+    # plant a fault in whichever point quotes a source: its first quote replaced by words no source has
+    point = next(p for p in layer.points if quoted_phrases(p.text))
+    planted = dataclasses.replace(point, text=point.text.replace(f"'{quoted_phrases(point.text)[0]}'",
+                                                                 "'unheard-of wording'", 1))
     assert bottom_line_quote_problems(BottomLine((planted,), (), ()), texts) == [
-        f"{point.id}: 'broken' is not verbatim in a source of its messages "
+        f"{point.id}: 'unheard-of wording' is not verbatim in a source of its messages "
         f"({', '.join(dict.fromkeys(s for m in point.messages for s in m.source_ids))})"]
 
 
