@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT
-from smallbook import build, ok, small_book  # noqa: F401 (small_book is a fixture)
+from smallbook import shared_build  # noqa: F401 (a fixture)
 from test_build_assets import built_pages
 
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -148,9 +148,8 @@ def test_the_code_box_is_written_as_myst_nb_writes_it_less_the_label():
 
 
 @pytest.mark.build
-def test_the_built_book_names_its_controls_and_every_form_can_be_submitted(small_book):
-    ok(build(small_book))
-    html = small_book / "_build" / "html"
+def test_the_built_book_names_its_controls_and_every_form_can_be_submitted(shared_build):
+    html = shared_build.ok().html
     pages = {page.relative_to(html).as_posix(): page.read_text(encoding="utf-8") for page in built_pages(html)}
     assert "search.html" in pages and len(pages) >= 4
     assert control_problems(html) == []

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from smallbook import build, ok, small_book  # noqa: F401 (small_book is a fixture)
+from smallbook import shared_build  # noqa: F401 (a fixture)
 from test_visible_ids import the_built_small_book_shows_no_id
 
 
@@ -108,12 +108,11 @@ def test_a_missing_favicon_is_found(tmp_path):
 
 
 @pytest.mark.build
-def test_the_built_book_describes_every_page_and_loads_only_what_it_uses(small_book):
-    ok(build(small_book))
-    html = small_book / "_build" / "html"
+def test_the_built_book_describes_every_page_and_loads_only_what_it_uses(shared_build, tmp_path):
+    html = shared_build.ok().html
     assert len(built_pages(html)) >= 3
     assert page_problems(html) == []
-    the_built_small_book_shows_no_id(small_book)  # issue #21: the build shared, the check in test_visible_ids.py
+    the_built_small_book_shows_no_id(shared_build.root, tmp_path)  # issue #21: the build shared, the check in test_visible_ids.py
     intro = (html / "intro.html").read_text(encoding="utf-8")
     assert '<meta name="description" content="See ' in intro, "the landing page's first paragraph"
     theme_css = html / "_static" / "styles" / "pydata-sphinx-theme.css"

@@ -1,14 +1,16 @@
-"""A chapter that fails, or reads what it does not declare, fails the build loudly."""
+"""A chapter that fails, or reads what it does not declare, fails the build loudly; so does what the build cannot
+write or must not read, before anything runs."""
 
 from __future__ import annotations
 
 import nbformat
 import pytest
-from smallbook import book_command, build, edit, small_book  # noqa: F401 (small_book is a fixture)
+from smallbook import book_command, build, copy_built, edit, shared_build, small_book  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.build
 
 
+@pytest.mark.slow  # executes the small book's chapters
 def test_a_chapter_that_reads_an_undeclared_table_fails_the_build(small_book):
     edit(small_book / "chapters" / "inputs.yml", "second:\n  tables: [units]", "second:\n  tables: [bodies]")
     result = build(small_book)
@@ -16,6 +18,7 @@ def test_a_chapter_that_reads_an_undeclared_table_fails_the_build(small_book):
     assert "chapter 'second' read the table 'units', which chapters/inputs.yml does not declare" in result.stderr
 
 
+@pytest.mark.slow  # executes the small book's chapters
 def test_a_chapter_that_raises_fails_the_build_and_shows_the_cell(small_book):
     notebook = nbformat.read(small_book / "chapters" / "sources.ipynb", as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure for the test')"))
@@ -27,13 +30,15 @@ def test_a_chapter_that_raises_fails_the_build_and_shows_the_cell(small_book):
     assert not (small_book / "_build" / "html" / "index.html").exists()
 
 
-def test_a_second_build_at_the_same_time_waits_for_the_first(small_book):
+@pytest.mark.slow  # a build that waits, then runs
+def test_a_second_build_at_the_same_time_waits_for_the_first(shared_build, tmp_path):
     import fcntl
     import select
     import subprocess
     import sys
     import time
 
+    small_book = copy_built(shared_build, tmp_path / "book")  # built: once the lock is free, nothing changed
     lock_path = small_book / "_build" / ".lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("w") as lock:
@@ -49,7 +54,7 @@ def test_a_second_build_at_the_same_time_waits_for_the_first(small_book):
         assert second.poll() is None, "the second build must wait, not run alongside the first"
     out, err = second.communicate(timeout=600)  # the lock is released: it runs now
     assert second.returncode == 0, first_line + out + err
-    assert "Built 2 chapters" in out
+    assert "Nothing changed since the last build" in out
 
 
 @pytest.mark.parametrize("command", ["build", "outputs"])
@@ -84,6 +89,7 @@ def test_make_outputs_names_a_chapter_it_does_not_know(small_book):
     assert "executed chapters/second.ipynb" in _outputs(small_book, "second").stdout  # a name is enough
 
 
+@pytest.mark.slow  # executes a chapter once the lock is free
 def test_make_outputs_waits_for_a_running_build(small_book):
     import fcntl
     import select
@@ -104,6 +110,7 @@ def test_make_outputs_waits_for_a_running_build(small_book):
     assert waiting.returncode == 0, out + err
 
 
+@pytest.mark.slow  # executes a chapter until it is interrupted
 def test_ctrl_c_stops_a_build_with_one_line(small_book):
     """#23: Ctrl-C printed 82 lines of tracebacks. The terminal sends SIGINT to the whole process group; here it
     arrives while a chapter is executing (its kernel has written a marker and is still running)."""
@@ -148,10 +155,10 @@ def test_a_quote_that_is_not_verbatim_is_never_published(small_book):
     assert "every quote must be verbatim in its source" in output and "executed" not in output
 
 
-def test_a_build_without_the_sources_says_so_in_its_last_line(small_book, tmp_path):
-    result = book_command(small_book, "build", PCN_SOURCES_DIR=str(tmp_path / "none"))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1].startswith("NOT CHECKED: the quotes were not checked"), result.stdout
+def test_a_build_without_the_sources_says_so_in_its_last_line(shared_build):
+    # the shared build is built without the reference texts (smallbook.shared_build)
+    assert shared_build.ok().stdout.strip().splitlines()[-1].startswith(
+        "NOT CHECKED: the quotes were not checked"), shared_build.stdout
 
 
 # --- what the build cannot write or must not read: one line naming the path, before any chapter runs (#23) -----

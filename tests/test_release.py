@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import ROOT
-from smallbook import build, ok, small_book  # noqa: F401  (small_book is a fixture)
+from smallbook import BuiltBook, copy_built, shared_build  # noqa: F401  (shared_build is a fixture)
 
 sys.path.insert(0, str(ROOT / "tools"))
 import release  # noqa: E402
@@ -231,13 +231,13 @@ def test_the_chapters_refreshed_are_those_that_show_the_release(repo):
 # --- the archive --------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def built_small_book(small_book: Path) -> Path:  # noqa: F811
-    """The small book as a committed repository, built once."""
+def built_small_book(shared_build: BuiltBook, tmp_path: Path) -> Path:  # noqa: F811
+    """A copy of the session's shared build of the small book, as a committed repository."""
+    small_book = copy_built(shared_build, tmp_path / "book")
     for name in (*release.EXTRA_FILES, ".gitignore"):
         shutil.copy(ROOT / name, small_book / name)
     git(small_book, "init", "--quiet")
     commit_all(small_book, "a small book")
-    ok(build(small_book))
     return small_book
 
 
