@@ -48,23 +48,33 @@ def commit_all(repo: Path, message: str) -> None:
     git(repo, "commit", "--quiet", "-m", message)
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A throwaway copy of this book as a git repository whose one commit is its last release (0.1.0), untagged.
+@pytest.fixture(scope="session")
+def released_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This book's files (tracked and untracked, not ignored) as a git repository whose one commit is its last
+    release (0.1.0), untagged; made once a session, and copied for each test (``repo``).
 
     Releases are found from the history, as in a CI clone, which has no tags.
     """
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
                             capture_output=True).stdout.decode().split("\0")
-    repo = tmp_path / "book"
+    repo = tmp_path_factory.mktemp("released") / "book"
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file() and not source.is_symlink():
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, repo / name)
-    git(repo, "init", "--quiet")
-    commit_all(repo, f"Release {release.current_version(repo)}")
+    with pytest.MonkeyPatch.context() as patch:  # the autouse identity is not set yet for a session fixture
+        for key, value in GIT_ENV.items():
+            patch.setenv(key, value)
+        git(repo, "init", "--quiet")
+        commit_all(repo, f"Release {release.current_version(repo)}")
     return repo
+
+
+@pytest.fixture
+def repo(released_book: Path, tmp_path: Path) -> Path:
+    """A throwaway copy of :func:`released_book`, its history included, for one test to release."""
+    return Path(shutil.copytree(released_book, tmp_path / "book", symlinks=True))
 
 
 def add_changelog_entry(repo: Path, version: str) -> None:
