@@ -86,6 +86,11 @@ def test_make_outputs_names_a_chapter_it_does_not_know(small_book):
     assert result.returncode != 0
     assert "no chapter no_such_chapter: name a chapter (sources, second) or its path" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow  # executes a chapter
+def test_make_outputs_takes_a_chapters_name(small_book):
+    _text_twin(small_book, "second")
     assert "executed chapters/second.ipynb" in _outputs(small_book, "second").stdout  # a name is enough
 
 
