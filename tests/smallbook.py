@@ -10,12 +10,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from pcn_evidence.tools.paths import tool
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +41,7 @@ def make_small_book(book: Path) -> Path:
                  "CITATION.cff", "glossary.md"):
         shutil.copy(ROOT / name, book / name)
     (book / "intro.md").write_text("# A small copy of the book\n\nSee {ref}`chapter-sources`.\n")
-    for folder in ("data", "tools", "_static", "_ext"):
+    for folder in ("data", "_static", "_ext"):
         shutil.copytree(ROOT / folder, book / folder)
     shutil.copytree(ROOT / "src" / "pcn_evidence", book / "src" / "pcn_evidence",
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -157,11 +158,20 @@ def copy_built(built: BuiltBook, destination: Path) -> Path:
     return destination
 
 
+BOOK_TOOL = tool("book")  # `python -m pcn_evidence.tools.book`: with book_env, the small book's own
+
+
+def book_env(book: Path, **env_vars: str) -> dict[str, str]:
+    """The environment `make` runs the small book's tools in: its own ``src`` first on the path, so that its tools
+    build it and its chapters import its package (with ``env_vars`` set, less the data and book the build sets)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
+    return env | {"PYTHONPATH": str(book / "src")} | env_vars
+
+
 def book_command(book: Path, *args: str, **env_vars: str) -> subprocess.CompletedProcess:
-    """``tools/book.py ARGS`` in the small book, as `make` runs it there (with ``env_vars`` set)."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}} | env_vars
-    return subprocess.run([sys.executable, str(book / "tools" / "book.py"), *args], cwd=book, env=env,
-                          capture_output=True, text=True, timeout=600)
+    """``python -m pcn_evidence.tools.book ARGS`` in the small book, as `make` runs it there (with ``env_vars``)."""
+    return subprocess.run([*BOOK_TOOL, *args], cwd=book, env=book_env(book, **env_vars), capture_output=True,
+                          text=True, timeout=600)
 
 
 def build(book: Path) -> subprocess.CompletedProcess:

@@ -6,17 +6,13 @@
 from __future__ import annotations
 
 import doctest
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pcn_a11y  # noqa: E402
 import pytest
-from helpers import ROOT
 from smallbook import shared_build  # noqa: F401 (a fixture)
 from test_build_assets import built_pages
-
-sys.path.insert(0, str(ROOT / "_ext"))
-import pcn_a11y  # noqa: E402
 
 # sphinx-togglebutton's script gives each element its selector finds a button named "Toggle hidden content"
 # (hard-coded in togglebutton.js): a page may hold none until that name is fixed too.

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -128,7 +127,6 @@ def test_the_built_book_describes_every_page_and_loads_only_what_it_uses(shared_
                                     "fa-solid-900.subset.woff").is_file()
     assert "@import" not in (html / "_static" / "styles" / "theme.css").read_text(encoding="utf-8")
     # pcn_publish prunes after pcn_html has subset the icon fonts from the TrueType files it removes
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
     import pcn_publish
 
     assert pcn_publish.site_problems(html) == []

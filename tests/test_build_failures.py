@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from smallbook import book_command, build, copy_built, edit, shared_build, small_book  # noqa: F401 (fixtures)
+from smallbook import BOOK_TOOL, book_command, book_env, build, copy_built, edit, shared_build, small_book  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.build
 
@@ -35,7 +35,6 @@ def test_a_second_build_at_the_same_time_waits_for_the_first(shared_build, tmp_p
     import fcntl
     import select
     import subprocess
-    import sys
     import time
 
     small_book = copy_built(shared_build, tmp_path / "book")  # built: once the lock is free, nothing changed
@@ -43,7 +42,7 @@ def test_a_second_build_at_the_same_time_waits_for_the_first(shared_build, tmp_p
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # as a first build holds it
-        second = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
+        second = subprocess.Popen([*BOOK_TOOL, "build"], cwd=small_book, env=book_env(small_book),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         # wait for its first line, however slow the machine, rather than for a fixed time
         ready, _, _ = select.select([second.stdout], [], [], 300)
@@ -99,15 +98,14 @@ def test_make_outputs_waits_for_a_running_build(small_book):
     import fcntl
     import select
     import subprocess
-    import sys
 
     _text_twin(small_book, "second")
     lock_path = small_book / "_build" / ".lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # as a build holds it
-        waiting = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "outputs", "second"],
-                                   cwd=small_book, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        waiting = subprocess.Popen([*BOOK_TOOL, "outputs", "second"], cwd=small_book, env=book_env(small_book),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         ready, _, _ = select.select([waiting.stdout], [], [], 300)
         assert ready, "make outputs printed nothing"
         assert waiting.stdout.readline() == "Another build of this book is running: waiting for it to finish.\n"
@@ -122,7 +120,6 @@ def test_ctrl_c_stops_a_build_with_one_line(small_book):
     import os
     import signal
     import subprocess
-    import sys
     import time
 
     marker = small_book / "chapter-started"
@@ -130,10 +127,8 @@ def test_ctrl_c_stops_a_build_with_one_line(small_book):
     notebook.cells.append(nbformat.v4.new_code_cell(
         f"import pathlib, time\npathlib.Path({str(marker)!r}).write_text('x')\ntime.sleep(120)"))
     nbformat.write(notebook, small_book / "chapters" / "second.ipynb")
-    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
-    running = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    running = subprocess.Popen([*BOOK_TOOL, "build"], cwd=small_book, env=book_env(small_book),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 300
     while not marker.exists() and running.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -169,20 +164,18 @@ def test_a_build_without_the_sources_says_so_in_its_last_line(shared_build):
 # --- what the build cannot write or must not read: one line naming the path, before any chapter runs (#23) -----
 
 def _as_a_user_the_permissions_bind(book, *args: str):
-    """``tools/book.py ARGS`` with file permissions in force: a test running as root drops the capability that lets
+    """``python -m pcn_evidence.tools.book ARGS`` with file permissions in force: a test running as root drops the capability that lets
     root write anywhere (setpriv), as a read-only folder stops everyone else."""
     import os
     import shutil
     import subprocess
-    import sys
 
-    command = [sys.executable, str(book / "tools" / "book.py"), *args]
+    command = [*BOOK_TOOL, *args]
     if os.geteuid() == 0:
         if not shutil.which("setpriv"):
             pytest.skip("LOUD SKIP: running as root without setpriv, so a read-only folder cannot be planted")
         command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
-    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
-    return subprocess.run(command, cwd=book, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(command, cwd=book, env=book_env(book), capture_output=True, text=True, timeout=600)
 
 
 @pytest.mark.parametrize("command, folder", [

@@ -6,13 +6,11 @@ from the session's shared build (`make test`).
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 
 import pytest
-from smallbook import build, edit, ok, shared_build, small_book  # noqa: F401 (fixtures)
+from smallbook import BOOK_TOOL, book_env, build, edit, ok, shared_build, small_book  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.build
 
@@ -23,10 +21,8 @@ def test_switching_the_data_folder_re_executes_the_chapters_that_read_it(small_b
     other = tmp_path / "other-data"
     shutil.copytree(small_book / "data", other)
     edit(other / "units.csv", "CCG areas,CCG area", "CCG areas,CCG footprint")
-    env = {k: v for k, v in os.environ.items() if k != "PCN_BOOK_ROOT"}
-    env["PCN_EVIDENCE_DATA"] = str(other)
-    switched = subprocess.run([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
-                              env=env, capture_output=True, text=True, timeout=600)
+    switched = subprocess.run([*BOOK_TOOL, "build"], cwd=small_book, env=book_env(small_book, PCN_EVIDENCE_DATA=str(other)),
+                              capture_output=True, text=True, timeout=600)
     assert switched.returncode == 0, switched.stdout[-3000:] + switched.stderr[-3000:]
     assert "executed chapters/second.ipynb" in switched.stdout, "the data folder in use decides re-execution"
     assert "CCG footprint" in (small_book / "_build" / "html" / "chapters" / "second.html").read_text()

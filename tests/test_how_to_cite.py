@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from pcn_evidence.tools.notebooks import execute, notebook_from_text
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import book  # noqa: E402
 
 PLANTED = '<img src=x onerror="alert(1)">'
 
@@ -30,8 +29,8 @@ def _execute_with(folder: Path, edit) -> str:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PCN_BOOK_ROOT", str(folder))
         patch.setenv("PCN_EVIDENCE_DATA", str(ROOT / "data"))
-        notebook = book.execute(folder / "chapters" / "how_to_cite.ipynb",
-                                notebook=book.notebook_from_text(ROOT / "chapters" / "how_to_cite.md"))
+        notebook = execute(folder / "chapters" / "how_to_cite.ipynb",
+                           notebook=notebook_from_text(ROOT / "chapters" / "how_to_cite.md"))
     return _shown(notebook)
 
 

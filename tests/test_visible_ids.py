@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import pcn_ids  # noqa: E402
 import pytest
 import yaml
 from helpers import DATA, ROOT
 
 from pcn_evidence.datapackage import read_package
 from pcn_evidence.ids import internal_ids, is_internal_id, page_problems, shown_ids, visible_text
-
-sys.path.insert(0, str(ROOT / "_ext"))
-import pcn_ids  # noqa: E402
 
 
 @pytest.fixture(scope="module")

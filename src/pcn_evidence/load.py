@@ -46,7 +46,7 @@ def package_key(data_dir: Path | str | None = None) -> tuple[Path, tuple]:
     return directory, _fingerprint(directory)
 
 
-#: Set by the build (tools/book.py) to the :func:`data_digest` of the data it has just validated, so that
+#: Set by the build (pcn_evidence.tools.checks) to the :func:`data_digest` of the data it has just validated, so that
 #: each chapter's kernel reads those data without validating them again: thirteen kernels each validating
 #: every table made a large table cost thirteen times over (issue #23: 100,000 rows, a 20-fold slower page).
 VALIDATED_ENV = "PCN_VALIDATED_DATA"
