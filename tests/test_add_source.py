@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +17,8 @@ import pytest
 from helpers import IN_CI, ROOT, SOURCES
 
 from pcn_evidence.changes import compare, snapshot
+from pcn_evidence.errors import EvidenceError
+from pcn_evidence.schema import validate_package
 from pcn_evidence.tools import add_source
 from pcn_evidence.tools.paths import tool, working_copy
 
@@ -76,12 +77,11 @@ def test_the_scaffolds_placeholders_are_refused_until_filled(tmp_path, sources_c
     work, _ = working_copy(tmp_path / "book")
     written = add_source.scaffold(work, "012_test.txt", "trade-press", "new-source")
     assert written == ["data/sources.csv", "references.bib", "_build/coding/new-source.csv"]
-    result = subprocess.run([sys.executable, "-c", "from pcn_evidence.schema import validate_package; "
-                             f"validate_package({str(work / 'data')!r})"], capture_output=True, text=True,
-                            env={"PYTHONPATH": str(work / "src")})
+    with pytest.raises(EvidenceError) as refused:
+        validate_package(work / "data")
     row = len(pd.read_csv(work / "data" / "sources.csv"))  # the new source is the last row
-    assert f"data/sources.csv, row {row} (line {row + 1}), column 'title'" in result.stderr
-    assert "a placeholder from `make add-source` is still here" in result.stderr
+    assert f"data/sources.csv, row {row} (line {row + 1}), column 'title'" in str(refused.value)
+    assert "a placeholder from `make add-source` is still here" in str(refused.value)
     sheet = pd.read_csv(work / "_build" / "coding" / "new-source.csv")
     assert list(sheet["text"]) == ["A test report on networks", NEW_TEXT.split("\n\n")[1].strip()]
 

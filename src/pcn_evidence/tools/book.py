@@ -32,7 +32,6 @@ from pathlib import Path
 
 import nbformat
 
-from ..downloads import DOWNLOADS_ENV, write_data_downloads
 from ..inputs import ROOT_ENV
 from .checks import output_problem, unchecked_quotes_note, validate_data
 from .digests import chapter_digest, pages_digest, site_digest, toc_notebooks
@@ -50,6 +49,8 @@ def start_downloads(recorded: dict) -> dict:
     every executed chapter saves its figures and Word briefing, and no reset deletes them after.
     Returns the record to trust: {} after a reset.
     """
+    from ..downloads import DOWNLOADS_ENV  # the library on first use (see validate_data)
+
     if not recorded or not DOWNLOADS.exists():
         # no record of a complete build: start from nothing
         # (figures are saved for download only when their chapter executes)
@@ -72,6 +73,8 @@ def prepare_cache(paths: list[Path], jobs: int | None = None,
     """
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
+
+    from ..downloads import write_data_downloads
 
     recorded = recorded or {}
     site = site_digest()  # recorded so that a change every page depends on triggers a build

@@ -14,12 +14,6 @@ from typing import Any
 
 import yaml
 
-from ..downloads import published_files
-from ..errors import EvidenceError
-from ..load import VALIDATED_ENV, data_digest
-from ..provenance import quote_problems
-from ..release import ReleaseError, read_release
-from ..schema import validate_package
 from .paths import BUILD, CACHE, DOWNLOADS, OUTPUT_FILES, OUTPUT_FOLDERS, ROOT, data_dir, sources_dir
 
 __all__ = ["unchecked_quotes_note", "LARGE_TABLE_ROWS", "large_tables", "validate_data", "output_problem"]
@@ -53,6 +47,15 @@ def validate_data() -> list[str]:
 
     Returns the warnings to repeat when the build ends (a table far larger than the book expects).
     """
+    # the library (pandas, frictionless) is imported here, not with the module: a build refused before the data
+    # are checked (a read-only _build, an unknown chapter) answers at once
+    from ..downloads import published_files
+    from ..errors import EvidenceError
+    from ..load import VALIDATED_ENV, data_digest
+    from ..provenance import quote_problems
+    from ..release import ReleaseError, read_release
+    from ..schema import validate_package
+
     try:
         package = validate_package(data_dir())
         published_files(data_dir())  # a schema or descriptor that is a link is refused now, not after the chapters
