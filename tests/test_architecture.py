@@ -186,10 +186,19 @@ PATH = "sys" + ".path"  # spelled apart, so that this file plants nothing in its
     ("chapters/planted.md", f"```{{code-cell}}\n\nimport sys; {PATH} += ['../src']\n```\n"),
     ("tests/helpers_planted.py", f"SCRIPT = (\n    \"import sys; {PATH}.insert(0, 'tools'); import book\")\n"),
 ])
-def test_a_sys_path_edit_planted_in_a_copy_is_found(tmp_path, where, planted):
-    copy = tmp_path / "book"
+def test_a_sys_path_edit_planted_in_a_copy_is_found(book_copy, where, planted):
+    assert sys_path_edits(book_copy) == []
+    (book_copy / where).write_text(planted, encoding="utf-8")
+    try:
+        assert sys_path_edits(book_copy) == [f"{where}:3" if where != "tests/helpers_planted.py" else f"{where}:2"]
+    finally:
+        (book_copy / where).unlink()  # the copy is the module's: each test plants one edit in it
+
+
+@pytest.fixture(scope="module")
+def book_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the book's Python and chapters, to plant in."""
+    copy = tmp_path_factory.mktemp("planted") / "book"
     for folder in ("src", "_ext", "tests", "chapters", "templates"):
         shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns(*SKIPPED))
-    assert sys_path_edits(copy) == []
-    (copy / where).write_text(planted, encoding="utf-8")
-    assert sys_path_edits(copy) == [f"{where}:3" if where != "tests/helpers_planted.py" else f"{where}:2"]
+    return copy
