@@ -16,9 +16,9 @@ TOOLS  := PYTHONPATH=$(CURDIR)/src $(PY) -m pcn_evidence.tools
 
 help:
 	@echo "make book      set up .venv, execute the chapters and build the HTML (warnings are errors)"
-	@echo "make test      set up .venv, run the unit tests and nbval over every chapter"
+	@echo "make test      set up .venv: ruff, mypy, the unit tests (one small book built, shared) and nbval over every chapter"
 	@echo "make outputs   execute the chapters from their .md text twins and store the outputs in the .ipynb"
-	@echo "make test-slow the proofs that build copies of the book many times (a new kind of source; make dist of one commit)"
+	@echo "make test-slow the proofs that build small copies of the book many times, or a whole copy (README.md says which)"
 	@echo "make add-source FILE=012_<digest>.txt KIND=<kind id> ID=<source id>  scaffold a new source (CONTRIBUTING.md)"
 	@echo "make lint      ruff: lint the Python and fix what it can (make test checks it)"
 	@echo "make lock      compile every requirements*.txt from its .in (pip-tools)"
@@ -61,7 +61,8 @@ $(CFF_STAMP): requirements-cff.txt
 	touch $(CFF_STAMP)
 
 # The linter (ruff), the type checker (the package ships py.typed), then unit tests, the
-# package's doctests and nbval over every chapter, on both cores.
+# package's doctests and nbval over every chapter, on both cores. The tests that read a built book share one
+# build of a small copy (tests/smallbook.py, shared_build); those that build one several times are test-slow's.
 LINTED := src _ext tests
 test: $(STAMP) $(CFF_STAMP)
 	@$(PY) -m ruff check $(LINTED)
@@ -69,12 +70,14 @@ test: $(STAMP) $(CFF_STAMP)
 	$(PY) -m pytest -n auto --dist loadfile -m "not slow" tests chapters src/pcn_evidence --doctest-modules --nbval --nbval-current-env --ignore=tests/browser --ignore=tests/lab
 	@test -d "$(SOURCES_DIR)" || echo "NOT CHECKED: quotes, quoted words and coding decisions were not checked against the sources (no reference texts at $(SOURCES_DIR); set PCN_SOURCES_DIR)"
 
-# The proofs that build a copy of the whole book, or a small copy many times (about half a minute to two minutes
-# each on two cores): a source of a new kind added with data alone; two `make dist` of one commit identical,
-# whatever was built between; a renamed figure leaves nothing published (tests/test_dist.py).
+# The proofs that build a small copy of the book several times, execute its chapters, or build a whole copy (a few
+# seconds to a minute each; the tests marked `slow`, listed in README.md): re-execution exactly where inputs
+# changed, failed, killed, locked and interrupted builds, a source of a new kind added with data alone, two
+# `make dist` of one commit identical whatever was built between, a renamed figure leaving nothing published.
+# Two at a time: each build's Sphinx runs on one core.
 .PHONY: test-slow add-source
 test-slow: $(STAMP)
-	$(PY) -m pytest -m slow tests --ignore=tests/browser --ignore=tests/lab
+	$(PY) -m pytest -n auto --dist loadfile -m slow tests --ignore=tests/browser --ignore=tests/lab
 
 # ruff fixes what it can (pre-commit does the same on each commit: `pre-commit install`).
 .PHONY: lint lock
