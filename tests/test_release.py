@@ -67,6 +67,8 @@ def released_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
             patch.setenv(key, value)
         git(repo, "init", "--quiet")
         commit_all(repo, f"Release {versions.current_version(repo)}")
+        git(repo, "repack", "-a", "-d", "-q")  # one pack, not a file per object: each test copies the history
+        git(repo, "prune-packed", "-q")
     return repo
 
 
