@@ -8,6 +8,7 @@ and APA-like text are clean and may be used; its BibTeX, RIS and EndNote lose th
 own BibTeX (How to cite, ``pcn_evidence.citation``) is the one to use (README.md, How to cite).
 """
 
+import functools
 import json
 import re
 import subprocess
@@ -79,6 +80,7 @@ CFF = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
 SPDX = "https://spdx.org/licenses/"
 
 
+@functools.cache  # each format converted once: two tests read the BibTeX
 def _converted(output_format: str) -> str:
     result = _run_cffconvert("-i", str(ROOT / "CITATION.cff"), "-f", output_format)
     assert result.returncode == 0, result.stdout + result.stderr
