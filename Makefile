@@ -61,8 +61,8 @@ $(CFF_STAMP): requirements-cff.txt
 	touch $(CFF_STAMP)
 
 # The linter (ruff), the type checker (the package ships py.typed), then unit tests, the
-# package's doctests and nbval over every chapter, on both cores. The tests that read a built book share one
-# build of a small copy (tests/smallbook.py, shared_build); those that build one several times are test-slow's.
+# package's doctests and nbval over every chapter, on both cores. Building a book is test-slow's: the tests that
+# read a built small copy (sharing one build, tests/smallbook.py) and those that build one several times.
 LINTED := src _ext tests
 test: $(STAMP) $(CFF_STAMP)
 	@$(PY) -m ruff check $(LINTED)

@@ -131,8 +131,8 @@ def plant_shared(book: Path) -> None:
 def shared_build(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
     """One small book built once per test session, without the reference texts, for every test that only reads it.
 
-    Building is most of what the build tests cost, so the tests that read a build share this one; the
-    tests that prove what happens from one build to the next build books of their own (`make test-slow`).
+    Building is most of what the build tests cost, so the tests that read a build share this one (all in
+    `make test-slow`, like the tests that prove what happens from one build to the next, with books of their own).
     Under xdist the workers share it: the first to need it builds it, under a lock, and the others wait.
     """
     base = tmp_path_factory.getbasetemp()

@@ -144,6 +144,7 @@ def test_the_code_box_is_written_as_myst_nb_writes_it_less_the_label():
 
 
 @pytest.mark.build
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
 def test_the_built_book_names_its_controls_and_every_form_can_be_submitted(shared_build):
     html = shared_build.ok().html
     pages = {page.relative_to(html).as_posix(): page.read_text(encoding="utf-8") for page in built_pages(html)}

@@ -1,7 +1,7 @@
 """The build never shows stale pages and re-executes exactly the chapters whose inputs changed.
 
-The proof of re-execution builds a small book of its own five times (`make test-slow`); an edited text twin's
-downloads are read from the session's shared build (`make test`).
+Both run in `make test-slow`: the proof of re-execution builds a small book of its own five times; an edited text
+twin's downloads are read from the session's shared build of a small book.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ def test_each_change_re_executes_exactly_the_chapters_that_read_it(small_book):
     assert PENDING not in sources_page.read_text() and PENDING not in second_page.read_text()
 
 
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
 def test_a_chapter_run_from_its_edited_text_twin_saves_its_downloads(shared_build):
     # The build executes an edited text twin before anything else; that chapter must save its
     # figures and Word briefing like any other, and no first-build reset may delete them after.

@@ -107,6 +107,7 @@ def test_a_missing_favicon_is_found(tmp_path):
 
 
 @pytest.mark.build
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
 def test_the_built_book_describes_every_page_and_loads_only_what_it_uses(shared_build, tmp_path):
     html = shared_build.ok().html
     assert len(built_pages(html)) >= 3

@@ -155,6 +155,7 @@ def test_a_quote_that_is_not_verbatim_is_never_published(small_book):
     assert "every quote must be verbatim in its source" in output and "executed" not in output
 
 
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
 def test_a_build_without_the_sources_says_so_in_its_last_line(shared_build):
     # the shared build is built without the reference texts (smallbook.shared_build)
     assert shared_build.ok().stdout.strip().splitlines()[-1].startswith(

@@ -1,7 +1,7 @@
 """What the build reads from outside data/: another data folder, the bibliographies and _config.yml.
 
-Switching the data folder builds a small book of its own three times (`make test-slow`); the markup is read
-from the session's shared build (`make test`).
+Both run in `make test-slow`: switching the data folder builds a small book of its own three times; the markup
+is read from the session's shared build of a small book.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def test_switching_the_data_folder_re_executes_the_chapters_that_read_it(small_b
     assert "CCG footprint" not in (small_book / "_build" / "html" / "chapters" / "second.html").read_text()
 
 
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
 def test_markup_in_a_bibliography_or_the_config_is_shown_as_text(shared_build):
     # the markup is planted in the shared build's references.bib and _config.yml (smallbook.plant_shared)
     pages = {p.name: p.read_text() for p in shared_build.ok().html.rglob("*.html")}

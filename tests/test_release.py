@@ -252,6 +252,7 @@ def built_small_book(shared_build: BuiltBook, tmp_path: Path) -> Path:  # noqa: 
     return small_book
 
 
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
 def test_two_archives_of_the_same_commit_are_byte_identical_and_complete(built_small_book, tmp_path):
     # The archive step is what is checked here: the book is built once and archived twice, the second time
     # after every built file's time and mode changed. (`make dist` builds from clean in an export of the commit,
