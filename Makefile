@@ -64,9 +64,15 @@ $(CFF_STAMP): requirements-cff.txt
 # package's doctests and nbval over every chapter, on both cores. Building a book is test-slow's: the tests that
 # read a built small copy (sharing one build, tests/smallbook.py) and those that build one several times.
 LINTED := src _ext tests
+# pytest's throwaway folders, in a root of this checkout's own (pytest-of-<user>/pytest-N under it): each run
+# deletes this checkout's runs but the last three, never another checkout's (on a shared machine, deleting
+# another's copies of the book had made a run seconds longer after its last test).
+TEST_TMP := $(or $(TMPDIR),/tmp)/pcn-evidence-tests-$(shell printf %s "$(CURDIR)" | cksum | cut -d" " -f1)
+export PYTEST_DEBUG_TEMPROOT := $(TEST_TMP)
 test: $(STAMP) $(CFF_STAMP)
 	@$(PY) -m ruff check $(LINTED)
 	@$(PY) -m mypy
+	@mkdir -p $(TEST_TMP)
 	$(PY) -m pytest -n auto --dist loadfile -m "not slow" tests chapters src/pcn_evidence --doctest-modules --nbval --nbval-current-env --ignore=tests/browser --ignore=tests/lab
 	@test -d "$(SOURCES_DIR)" || echo "NOT CHECKED: quotes, quoted words and coding decisions were not checked against the sources (no reference texts at $(SOURCES_DIR); set PCN_SOURCES_DIR)"
 
@@ -77,6 +83,7 @@ test: $(STAMP) $(CFF_STAMP)
 # Two at a time: each build's Sphinx runs on one core.
 .PHONY: test-slow add-source
 test-slow: $(STAMP)
+	@mkdir -p $(TEST_TMP)
 	$(PY) -m pytest -n auto --dist loadfile -m slow tests --ignore=tests/browser --ignore=tests/lab
 
 # ruff fixes what it can (pre-commit does the same on each commit: `pre-commit install`).
