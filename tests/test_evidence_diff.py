@@ -101,10 +101,11 @@ def tree_digest(repo: Path) -> dict[str, str]:
             for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts}
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A git repository whose release 0.1.0 (its one commit, untagged) holds the real data."""
-    repo = tmp_path / "repo"
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository whose release 0.1.0 (its one commit, untagged) holds the real data; made once, copied for
+    each test (``repo``)."""
+    repo = tmp_path_factory.mktemp("released") / "repo"
     shutil.copytree(DATA, repo / "data")
     shutil.copy(ROOT / "CITATION.cff", repo / "CITATION.cff")
     shutil.copytree(ROOT / "src" / "pcn_evidence", repo / "src" / "pcn_evidence",
@@ -112,7 +113,15 @@ def repo(tmp_path: Path) -> Path:
     git(repo, "init", "--quiet")
     git(repo, "add", ".")
     git(repo, "commit", "--quiet", "-m", "Release 0.1.0")
+    git(repo, "repack", "-a", "-d", "-q")  # one pack, not a file per object: each test copies the history
+    git(repo, "prune-packed", "-q")
     return repo
+
+
+@pytest.fixture
+def repo(released: Path, tmp_path: Path) -> Path:
+    """A throwaway copy of :func:`released`, its history included, for one test to change."""
+    return Path(shutil.copytree(released, tmp_path / "repo", symlinks=True))
 
 
 def test_the_diff_from_a_release_reads_git_and_leaves_the_tree_untouched(repo):
