@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from helpers import DATA, GOOD_COUNT_ROWS, THEME_COUNTS_HEADER, write_csv
+
+
+def pytest_configure(config):
+    # nbval's kernels read the book's data as the build's kernels do: validated once here, by this worker,
+    # and not again in each of the thirteen kernels (a second or so each). The digest is of the data's bytes,
+    # so a kernel still validates anything else; invalid data are not marked, and each kernel reports them.
+    # (Not in xdist's controller, which runs no test: the workers start only once it has configured.)
+    controller = getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput")
+    if not config.getoption("--nbval", default=False) or controller:
+        return
+    from pcn_evidence.errors import EvidenceError
+    from pcn_evidence.load import VALIDATED_ENV, data_digest, validated_package
+
+    if not os.environ.get(VALIDATED_ENV):
+        try:
+            validated_package(DATA)
+        except EvidenceError:
+            return
+        os.environ[VALIDATED_ENV] = data_digest(DATA)
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -6,17 +6,13 @@
 from __future__ import annotations
 
 import doctest
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-from helpers import ROOT
-from smallbook import build, ok, small_book  # noqa: F401 (small_book is a fixture)
-from test_build_assets import built_pages
-
-sys.path.insert(0, str(ROOT / "_ext"))
 import pcn_a11y  # noqa: E402
+import pytest
+from smallbook import shared_build  # noqa: F401 (a fixture)
+from test_build_assets import built_pages
 
 # sphinx-togglebutton's script gives each element its selector finds a button named "Toggle hidden content"
 # (hard-coded in togglebutton.js): a page may hold none until that name is fixed too.
@@ -148,9 +144,9 @@ def test_the_code_box_is_written_as_myst_nb_writes_it_less_the_label():
 
 
 @pytest.mark.build
-def test_the_built_book_names_its_controls_and_every_form_can_be_submitted(small_book):
-    ok(build(small_book))
-    html = small_book / "_build" / "html"
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
+def test_the_built_book_names_its_controls_and_every_form_can_be_submitted(shared_build):
+    html = shared_build.ok().html
     pages = {page.relative_to(html).as_posix(): page.read_text(encoding="utf-8") for page in built_pages(html)}
     assert "search.html" in pages and len(pages) >= 4
     assert control_problems(html) == []

@@ -10,18 +10,17 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from helpers import IN_CI, ROOT, SOURCES
 
-sys.path.insert(0, str(ROOT / "tools"))
-import add_source  # noqa: E402
-import book  # noqa: E402
-
-from pcn_evidence.changes import compare, snapshot  # noqa: E402
+from pcn_evidence.changes import compare, snapshot
+from pcn_evidence.errors import EvidenceError
+from pcn_evidence.schema import validate_package
+from pcn_evidence.tools import add_source
+from pcn_evidence.tools.paths import tool, working_copy
 
 NEW_TEXT = ("A test report on networks\n\nCommissioners in one region said that expectations of networks were "
             "high in their first year.\n")
@@ -65,7 +64,7 @@ def sources_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_the_scaffold_refuses_an_unknown_kind_a_taken_id_and_a_missing_file(tmp_path, sources_copy):
-    work, _ = book.working_copy(tmp_path / "book")
+    work, _ = working_copy(tmp_path / "book")
     with pytest.raises(SystemExit, match="KIND='white paper' is not in data/source_kinds.csv; it is one of"):
         add_source.scaffold(work, "012_test.txt", "white paper", "new-source")
     with pytest.raises(SystemExit, match="already has a source 'bjgp-2021'"):
@@ -75,15 +74,14 @@ def test_the_scaffold_refuses_an_unknown_kind_a_taken_id_and_a_missing_file(tmp_
 
 
 def test_the_scaffolds_placeholders_are_refused_until_filled(tmp_path, sources_copy):
-    work, _ = book.working_copy(tmp_path / "book")
+    work, _ = working_copy(tmp_path / "book")
     written = add_source.scaffold(work, "012_test.txt", "trade-press", "new-source")
     assert written == ["data/sources.csv", "references.bib", "_build/coding/new-source.csv"]
-    result = subprocess.run([sys.executable, "-c", "from pcn_evidence.schema import validate_package; "
-                             f"validate_package({str(work / 'data')!r})"], capture_output=True, text=True,
-                            env={"PYTHONPATH": str(work / "src")})
+    with pytest.raises(EvidenceError) as refused:
+        validate_package(work / "data")
     row = len(pd.read_csv(work / "data" / "sources.csv"))  # the new source is the last row
-    assert f"data/sources.csv, row {row} (line {row + 1}), column 'title'" in result.stderr
-    assert "a placeholder from `make add-source` is still here" in result.stderr
+    assert f"data/sources.csv, row {row} (line {row + 1}), column 'title'" in str(refused.value)
+    assert "a placeholder from `make add-source` is still here" in str(refused.value)
     sheet = pd.read_csv(work / "_build" / "coding" / "new-source.csv")
     assert list(sheet["text"]) == ["A test report on networks", NEW_TEXT.split("\n\n")[1].strip()]
 
@@ -91,7 +89,7 @@ def test_the_scaffolds_placeholders_are_refused_until_filled(tmp_path, sources_c
 @pytest.mark.build
 @pytest.mark.slow
 def test_a_source_of_a_new_kind_reaches_every_page_with_data_alone(tmp_path, sources_copy):
-    work, env = book.working_copy(tmp_path / "book")
+    work, env = working_copy(tmp_path / "book")
     env["PCN_SOURCES_DIR"] = str(sources_copy)
     data = work / "data"
     before = pd.read_csv(data / "sources.csv", dtype=str)
@@ -125,8 +123,7 @@ def test_a_source_of_a_new_kind_reaches_every_page_with_data_alone(tmp_path, sou
     added = compare(snapshot(ROOT / "data"), snapshot(data), previous="0.1.0")
     added.to_csv(data / "evidence_changes.csv", mode="a", header=False, index=False, lineterminator="\n")
 
-    result = subprocess.run([sys.executable, "tools/book.py", "build"], cwd=work, env=env, capture_output=True,
-                            text=True, timeout=900)
+    result = subprocess.run(tool("book", "build"), cwd=work, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     html = work / "_build" / "html"
     page = {name: _text(html / "chapters" / f"{name}.html")

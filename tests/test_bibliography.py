@@ -11,17 +11,14 @@ on the next title that forgets. The rendered reference list is then checked as t
 from __future__ import annotations
 
 import re
-import sys
 
+import pcn_cite  # noqa: E402
 import pytest
 import yaml
 from helpers import ROOT
 from pybtex.database import parse_string
 from pybtex.richtext import Text
 from sphinxcontrib.bibtex.bibfile import parse_bibdata
-
-sys.path.insert(0, str(ROOT / "_ext"))
-import pcn_cite  # noqa: E402
 
 BIB_FILES = sorted(ROOT.glob("references*.bib"))
 _WORD = re.compile(r"\S+")

@@ -10,10 +10,10 @@ import dataclasses
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
+import pcn_briefing  # noqa: E402
 import pytest
 from helpers import IN_CI, ROOT, SOURCES
 
@@ -37,9 +37,6 @@ from pcn_evidence.dates import source_dates
 from pcn_evidence.facts import facts
 from pcn_evidence.markup import interpretation_markdown, key_points_markdown
 from pcn_evidence.schema import validate_package
-
-sys.path.insert(0, str(ROOT / "_ext"))
-import pcn_briefing  # noqa: E402
 
 INTRO = ROOT / "intro.md"
 SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))

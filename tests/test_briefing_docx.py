@@ -18,11 +18,13 @@ import re
 import shutil
 import subprocess
 import time
+import weakref
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 from docx.text.paragraph import Paragraph
 from helpers import IN_CI
 
@@ -124,6 +126,22 @@ def written(inputs, tmp_path_factory) -> Path:
 
 # --- reading a pack back ------------------------------------------------------------------------------------------
 
+_STYLE_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def style_name(paragraph: Paragraph) -> str:
+    """``paragraph.style.name``, with each document's styles read once: python-docx looks a paragraph's style up
+    among all of the document's styles on every call, which was most of the time these tests took."""
+    part = paragraph.part.package.main_document_part  # a footer's paragraph takes its style from the document
+    if part not in _STYLE_NAMES:
+        styles = part.styles
+        names = {style.style_id: style.name for style in styles if style.type == WD_STYLE_TYPE.PARAGRAPH}
+        _STYLE_NAMES[part] = (names, styles.default(WD_STYLE_TYPE.PARAGRAPH).name)
+    names, default = _STYLE_NAMES[part]
+    style_id = paragraph._p.style
+    return names[style_id] if style_id in names else default
+
+
 
 @dataclasses.dataclass
 class Section:
@@ -133,7 +151,7 @@ class Section:
     paragraphs: list[Paragraph]
 
     def texts(self, style: str | None = None) -> list[str]:
-        return [p.text for p in self.paragraphs if style is None or p.style.name == style]
+        return [p.text for p in self.paragraphs if style is None or style_name(p) == style]
 
     def starting(self, prefix: str) -> list[Paragraph]:
         return [p for p in self.paragraphs if p.text.startswith(curly_quotes(prefix))]
@@ -144,7 +162,7 @@ def _split(paragraphs: list[Paragraph], style: str) -> tuple[list[Paragraph], li
     before: list[Paragraph] = []
     sections: list[Section] = []
     for paragraph in paragraphs:
-        if paragraph.style.name == style:
+        if style_name(paragraph) == style:
             sections.append(Section(paragraph.text, []))
         elif sections:
             sections[-1].paragraphs.append(paragraph)
@@ -245,13 +263,13 @@ def _three_minute_problems(parts: dict[str, list[Paragraph]], inputs: Inputs, nu
     wanted = [c(POINTS_HEADING), c(WHY_NOW_HEADING), c(QUESTIONS_HEADING)]
     if headings[:3] != wanted:
         return [f"the pack does not open with {wanted}: {headings[:3]}"]
-    if [p.text for p in parts[wanted[0]] if p.style.name == "List Bullet"] != [c(key_point_text(p)) for p in layer.points]:
+    if [p.text for p in parts[wanted[0]] if style_name(p) == "List Bullet"] != [c(key_point_text(p)) for p in layer.points]:
         problems.append("the bottom line's key points differ from the data")
     for heading, items, style in ((wanted[1], layer.why_now, "Normal"), (wanted[2], layer.questions, "List Number")):
         paragraphs = parts[heading]
         if not paragraphs or paragraphs[0].text != c(INTERPRETATION):
             problems.append(f"{heading}: not labelled as the book's interpretation")
-        shown = [p for p in paragraphs[1:] if p.style.name == style]
+        shown = [p for p in paragraphs[1:] if style_name(p) == style]
         if len(shown) != len(items) or not all(p.text.startswith(c(i.text)) for p, i in zip(shown, items)):
             problems.append(f"{heading}: differs from the data")
             continue
@@ -294,7 +312,7 @@ def _how_to_cite_problems(parts: dict[str, list[Paragraph]], full_paragraphs: li
     cited = [p for p in section if p.text == citation]
     if len(cited) != 1 or _links(cited[0]) != [release.base_url]:
         problems.append(f"how to cite: the book's citation is missing or altered (expected {citation!r})")
-    links = [(p.text, _links(p)) for p in section if p.style.name == "List Bullet"]
+    links = [(p.text, _links(p)) for p in section if style_name(p) == "List Bullet"]
     expected = [(curly_quotes(m.headline), [cited_item(release, m.id, m.headline).url]) for m in inputs.messages]
     if links != expected:
         problems.append(f"how to cite: the messages' links differ: {links}")
@@ -373,7 +391,7 @@ def briefing_problems(path: Path, inputs: Inputs) -> list[str]:
     if (c(PENDING) in front_text) != release.pending:
         problems.append(f"front matter: says '{PENDING}' {'but' if not release.pending else 'only if'} the data "
                         "record unreleased changes")
-    bullets = [p.text for p in front if p.style.name == "List Bullet"]
+    bullets = [p.text for p in front if style_name(p) == "List Bullet"]
     for limitation in inputs.limitations:
         whose = limitation.stated_by or "the book's own judgement"
         if c(f"{limitation.text} Whose statement: {whose}.") not in bullets:
@@ -417,7 +435,7 @@ def test_each_outside_context_note_is_printed_once_and_the_interpretation_points
 
 def test_one_how_to_cite_section_and_no_citation_per_message(written, inputs):
     paragraphs = docx.Document(str(written)).paragraphs
-    assert [p.text for p in paragraphs if p.style.name == "Heading 1"].count(HOW_TO_CITE_HEADING) == 1
+    assert [p.text for p in paragraphs if style_name(p) == "Heading 1"].count(HOW_TO_CITE_HEADING) == 1
     assert not [p for p in paragraphs if p.text.startswith("Cite as")]
     _, sections = read_sections(written)
     assert not [s.heading for s in sections if any(inputs.release.base_url in " ".join(_links(p))
@@ -454,7 +472,7 @@ def test_the_footer_has_page_numbers_and_is_set_apart_from_the_text(written):
     assert style.element.xpath("./w:pPr/w:pBdr/w:top/@w:val") == ["single"]  # a rule above it
     assert style.font.size < document.styles["Normal"].font.size
     assert section.footer_distance < section.bottom_margin
-    assert all(p.style.name == "Footer" for p in footer)
+    assert all(style_name(p) == "Footer" for p in footer)
     assert not [p for p in document.paragraphs if "Page" in p.text and p.text.endswith(" of ")]
 
 
@@ -516,7 +534,7 @@ def test_core_properties_are_fixed_from_the_citation_file(written, inputs):
 def test_the_document_is_plain_accessible_word(written):
     document = docx.Document(str(written))
     assert not document.tables  # no tables for layout
-    styles = [p.style.name for p in document.paragraphs]
+    styles = [style_name(p) for p in document.paragraphs]
     assert styles[0] == "Title" and {"Heading 1", "Heading 2", "List Bullet", "List Number"} <= set(styles)
     # headings never skip a level
     levels = [int(s.split()[-1]) for s in styles if s.startswith("Heading ")]
@@ -572,7 +590,7 @@ def test_an_internal_id_in_the_text_or_the_footer_is_caught(inputs, written, tmp
 
 def test_a_straight_quote_is_caught(inputs, written, tmp_path):
     def straighten(document):
-        paragraph = next(p for p in document.paragraphs if "’" in p.text and p.style.name == "Normal")
+        paragraph = next(p for p in document.paragraphs if "’" in p.text and style_name(p) == "Normal")
         for run in paragraph.runs:
             run.text = run.text.replace("’", "'")
 
@@ -726,30 +744,41 @@ def _soffice() -> str:
     return found
 
 
-def _laid_out(path: Path, tmp_path: Path) -> tuple[int, set[tuple[int, int]]]:
-    """The number of pages LibreOffice lays ``path`` out on, and their sizes in points, via a headless PDF export."""
+def _laid_out(paths: list[Path], tmp_path: Path) -> dict[str, tuple[int, set[tuple[int, int]]]]:
+    """The number of pages LibreOffice lays each of ``paths`` out on, and their sizes in points, by file stem, via a
+    headless PDF export (one LibreOffice for them all: its start is most of what a conversion costs)."""
     profile = tmp_path / "libreoffice-profile"  # its own profile: no clash with a desktop session or another test
     command = [_soffice(), "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
-               "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)]
+               "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, paths)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "HOME": str(tmp_path)})
-    pdf = tmp_path / f"{path.stem}.pdf"
-    assert result.returncode == 0 and pdf.is_file(), f"soffice failed: {result.stdout}{result.stderr}"
-    content = pdf.read_bytes()
-    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", content))  # each page object; /Pages is their tree
-    sizes = {(round(float(w)), round(float(h))) for w, h in
-             re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", content)}
-    return pages, sizes
+    laid_out = {}
+    for path in paths:
+        pdf = tmp_path / f"{path.stem}.pdf"
+        assert result.returncode == 0 and pdf.is_file(), f"soffice failed: {result.stdout}{result.stderr}"
+        content = pdf.read_bytes()
+        pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", content))  # each page object; /Pages is their tree
+        sizes = {(round(float(w)), round(float(h))) for w, h in
+                 re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", content)}
+        laid_out[path.stem] = (pages, sizes)
+    return laid_out
 
 
-def test_libreoffice_lays_it_out_on_a_sane_number_of_a4_pages(written, tmp_path):
-    pages, sizes = _laid_out(written, tmp_path)
+@pytest.fixture(scope="module")
+def laid_out(inputs, written, tmp_path_factory) -> dict[str, tuple[int, set[tuple[int, int]]]]:
+    """The pack, and a runaway pack that prints every message twice, laid out by LibreOffice."""
+    folder = tmp_path_factory.mktemp("laid-out")
+    runaway = inputs.write(folder / "runaway.docx", messages=inputs.messages * 2)
+    return _laid_out([written, runaway], folder)
+
+
+def test_libreoffice_lays_it_out_on_a_sane_number_of_a4_pages(laid_out, written):
+    pages, sizes = laid_out[written.stem]
     print(f"LibreOffice laid the Word briefing out on {pages} A4 pages")
     assert pages in PAGES, f"{pages} pages: expected {PAGES.start} to {PAGES.stop - 1}"
     assert sizes == {(595, 842)}  # A4 in points
 
 
-def test_the_page_check_would_catch_a_runaway_pack(inputs, tmp_path):
-    path = inputs.write(tmp_path / "runaway.docx", messages=inputs.messages * 2)  # every message printed twice
-    pages, _ = _laid_out(path, tmp_path)
+def test_the_page_check_would_catch_a_runaway_pack(laid_out):
+    pages, _ = laid_out["runaway"]  # every message printed twice
     assert pages not in PAGES and pages > PAGES.stop - 1

@@ -1,15 +1,20 @@
-"""The build never shows stale pages and re-executes exactly the chapters whose inputs changed."""
+"""The build never shows stale pages and re-executes exactly the chapters whose inputs changed.
+
+Both run in `make test-slow`: the proof of re-execution builds a small book of its own five times; an edited text
+twin's downloads are read from the session's shared build of a small book.
+"""
 
 from __future__ import annotations
 
 import pytest
-from smallbook import build, edit, ok, small_book  # noqa: F401 (small_book is a fixture)
+from smallbook import build, edit, ok, shared_build, small_book  # noqa: F401 (fixtures)
 
 from pcn_evidence.release import PENDING
 
 pytestmark = pytest.mark.build
 
 
+@pytest.mark.slow  # five builds of a small book of its own
 def test_each_change_re_executes_exactly_the_chapters_that_read_it(small_book):
     first = ok(build(small_book))
     assert "executed chapters/sources.ipynb" in first.stdout and "executed chapters/second.ipynb" in first.stdout
@@ -49,40 +54,10 @@ def test_each_change_re_executes_exactly_the_chapters_that_read_it(small_book):
     assert PENDING not in sources_page.read_text() and PENDING not in second_page.read_text()
 
 
-SAVES_A_DOWNLOAD = '''---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
-(chapter-second)=
-# Second
-
-```{code-cell}
-from pcn_evidence import Chapter
-from pcn_evidence.downloads import downloads_dir
-
-chapter = Chapter("second")
-(downloads_dir() / "second-marker.txt").write_text("saved while executing")
-```
-
-```{code-cell}
-from IPython.display import HTML
-
-HTML('<a href="../downloads/second-marker.txt" download>the marker</a>')  # offered: a download no page links is pruned
-```
-'''
-
-
-def test_a_chapter_run_from_its_edited_text_twin_saves_its_downloads(small_book):
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
+def test_a_chapter_run_from_its_edited_text_twin_saves_its_downloads(shared_build):
     # The build executes an edited text twin before anything else; that chapter must save its
     # figures and Word briefing like any other, and no first-build reset may delete them after.
-    (small_book / "chapters" / "second.md").write_text(SAVES_A_DOWNLOAD, encoding="utf-8")
-    result = ok(build(small_book))
-    assert "Text twin changed" in result.stdout
-    assert (small_book / "_build" / "html" / "downloads" / "second-marker.txt").exists(), result.stdout
+    # (The shared build's second chapter is such a text twin: smallbook.SAVES_A_DOWNLOAD.)
+    assert "Text twin changed" in shared_build.ok().stdout
+    assert (shared_build.html / "downloads" / "second-marker.txt").exists(), shared_build.stdout

@@ -6,12 +6,11 @@
 from __future__ import annotations
 
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from smallbook import build, ok, small_book  # noqa: F401 (small_book is a fixture)
+from smallbook import shared_build  # noqa: F401 (a fixture)
 from test_visible_ids import the_built_small_book_shows_no_id
 
 
@@ -108,12 +107,12 @@ def test_a_missing_favicon_is_found(tmp_path):
 
 
 @pytest.mark.build
-def test_the_built_book_describes_every_page_and_loads_only_what_it_uses(small_book):
-    ok(build(small_book))
-    html = small_book / "_build" / "html"
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
+def test_the_built_book_describes_every_page_and_loads_only_what_it_uses(shared_build, tmp_path):
+    html = shared_build.ok().html
     assert len(built_pages(html)) >= 3
     assert page_problems(html) == []
-    the_built_small_book_shows_no_id(small_book)  # issue #21: the build shared, the check in test_visible_ids.py
+    the_built_small_book_shows_no_id(shared_build.root, tmp_path)  # issue #21: the build shared, the check in test_visible_ids.py
     intro = (html / "intro.html").read_text(encoding="utf-8")
     assert '<meta name="description" content="See ' in intro, "the landing page's first paragraph"
     theme_css = html / "_static" / "styles" / "pydata-sphinx-theme.css"
@@ -129,7 +128,6 @@ def test_the_built_book_describes_every_page_and_loads_only_what_it_uses(small_b
                                     "fa-solid-900.subset.woff").is_file()
     assert "@import" not in (html / "_static" / "styles" / "theme.css").read_text(encoding="utf-8")
     # pcn_publish prunes after pcn_html has subset the icon fonts from the TrueType files it removes
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
     import pcn_publish
 
     assert pcn_publish.site_problems(html) == []

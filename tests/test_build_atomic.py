@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from smallbook import build, edit, small_book  # noqa: F401 (small_book is a fixture)
+from smallbook import BOOK_TOOL, book_env, build, copy_built, edit, shared_build  # noqa: F401 (shared_build is a fixture)
 
 pytestmark = pytest.mark.build
 
 
-def test_a_failed_build_keeps_the_previous_complete_book(small_book):
-    assert build(small_book).returncode == 0
+@pytest.mark.slow  # Sphinx runs the whole small book, and fails
+def test_a_failed_build_keeps_the_previous_complete_book(shared_build, tmp_path):
+    small_book = copy_built(shared_build, tmp_path / "book")  # the previous complete book
     published = small_book / "_build" / "html"
     before = {p.relative_to(published): p.read_bytes() for p in published.rglob("*") if p.is_file()}
     intro = small_book / "intro.md"
@@ -22,20 +23,20 @@ def test_a_failed_build_keeps_the_previous_complete_book(small_book):
     assert not (small_book / "_build" / ".inputs-digests.json").exists(), "a failed build records nothing"
 
 
-def test_a_build_killed_while_sphinx_writes_leaves_the_previous_book_and_the_next_build_repairs_it(small_book):
+@pytest.mark.slow  # a build interrupted, then one that repairs it
+def test_a_build_killed_while_sphinx_writes_leaves_the_previous_book_and_the_next_build_repairs_it(shared_build,
+                                                                                                  tmp_path):
     import os
     import signal
     import subprocess
-    import sys
     import time
 
-    assert build(small_book).returncode == 0
+    small_book = copy_built(shared_build, tmp_path / "book")  # the previous complete book
     published = small_book / "_build" / "html"
     before = {p.relative_to(published): p.read_bytes() for p in published.rglob("*") if p.is_file()}
     edit(small_book / "data" / "sources.csv", ",Healthcare Leader,", ",Healthcare Leader Weekly,")
-    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
-    running = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    running = subprocess.Popen([*BOOK_TOOL, "build"], cwd=small_book, env=book_env(small_book),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     sphinx_output = small_book / "_build" / "site" / "_build" / "html"
     deadline = time.monotonic() + 300
     started = time.time()

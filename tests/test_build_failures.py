@@ -1,14 +1,16 @@
-"""A chapter that fails, or reads what it does not declare, fails the build loudly."""
+"""A chapter that fails, or reads what it does not declare, fails the build loudly; so does what the build cannot
+write or must not read, before anything runs."""
 
 from __future__ import annotations
 
 import nbformat
 import pytest
-from smallbook import book_command, build, edit, small_book  # noqa: F401 (small_book is a fixture)
+from smallbook import BOOK_TOOL, book_command, book_env, build, copy_built, edit, shared_build, small_book  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.build
 
 
+@pytest.mark.slow  # executes the small book's chapters
 def test_a_chapter_that_reads_an_undeclared_table_fails_the_build(small_book):
     edit(small_book / "chapters" / "inputs.yml", "second:\n  tables: [units]", "second:\n  tables: [bodies]")
     result = build(small_book)
@@ -16,6 +18,7 @@ def test_a_chapter_that_reads_an_undeclared_table_fails_the_build(small_book):
     assert "chapter 'second' read the table 'units', which chapters/inputs.yml does not declare" in result.stderr
 
 
+@pytest.mark.slow  # executes the small book's chapters
 def test_a_chapter_that_raises_fails_the_build_and_shows_the_cell(small_book):
     notebook = nbformat.read(small_book / "chapters" / "sources.ipynb", as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure for the test')"))
@@ -27,18 +30,19 @@ def test_a_chapter_that_raises_fails_the_build_and_shows_the_cell(small_book):
     assert not (small_book / "_build" / "html" / "index.html").exists()
 
 
-def test_a_second_build_at_the_same_time_waits_for_the_first(small_book):
+@pytest.mark.slow  # a build that waits, then runs
+def test_a_second_build_at_the_same_time_waits_for_the_first(shared_build, tmp_path):
     import fcntl
     import select
     import subprocess
-    import sys
     import time
 
+    small_book = copy_built(shared_build, tmp_path / "book")  # built: once the lock is free, nothing changed
     lock_path = small_book / "_build" / ".lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # as a first build holds it
-        second = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
+        second = subprocess.Popen([*BOOK_TOOL, "build"], cwd=small_book, env=book_env(small_book),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         # wait for its first line, however slow the machine, rather than for a fixed time
         ready, _, _ = select.select([second.stdout], [], [], 300)
@@ -49,7 +53,7 @@ def test_a_second_build_at_the_same_time_waits_for_the_first(small_book):
         assert second.poll() is None, "the second build must wait, not run alongside the first"
     out, err = second.communicate(timeout=600)  # the lock is released: it runs now
     assert second.returncode == 0, first_line + out + err
-    assert "Built 2 chapters" in out
+    assert "Nothing changed since the last build" in out
 
 
 @pytest.mark.parametrize("command", ["build", "outputs"])
@@ -81,22 +85,27 @@ def test_make_outputs_names_a_chapter_it_does_not_know(small_book):
     assert result.returncode != 0
     assert "no chapter no_such_chapter: name a chapter (sources, second) or its path" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow  # executes a chapter
+def test_make_outputs_takes_a_chapters_name(small_book):
+    _text_twin(small_book, "second")
     assert "executed chapters/second.ipynb" in _outputs(small_book, "second").stdout  # a name is enough
 
 
+@pytest.mark.slow  # executes a chapter once the lock is free
 def test_make_outputs_waits_for_a_running_build(small_book):
     import fcntl
     import select
     import subprocess
-    import sys
 
     _text_twin(small_book, "second")
     lock_path = small_book / "_build" / ".lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # as a build holds it
-        waiting = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "outputs", "second"],
-                                   cwd=small_book, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        waiting = subprocess.Popen([*BOOK_TOOL, "outputs", "second"], cwd=small_book, env=book_env(small_book),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         ready, _, _ = select.select([waiting.stdout], [], [], 300)
         assert ready, "make outputs printed nothing"
         assert waiting.stdout.readline() == "Another build of this book is running: waiting for it to finish.\n"
@@ -104,13 +113,13 @@ def test_make_outputs_waits_for_a_running_build(small_book):
     assert waiting.returncode == 0, out + err
 
 
+@pytest.mark.slow  # executes a chapter until it is interrupted
 def test_ctrl_c_stops_a_build_with_one_line(small_book):
     """#23: Ctrl-C printed 82 lines of tracebacks. The terminal sends SIGINT to the whole process group; here it
     arrives while a chapter is executing (its kernel has written a marker and is still running)."""
     import os
     import signal
     import subprocess
-    import sys
     import time
 
     marker = small_book / "chapter-started"
@@ -118,10 +127,8 @@ def test_ctrl_c_stops_a_build_with_one_line(small_book):
     notebook.cells.append(nbformat.v4.new_code_cell(
         f"import pathlib, time\npathlib.Path({str(marker)!r}).write_text('x')\ntime.sleep(120)"))
     nbformat.write(notebook, small_book / "chapters" / "second.ipynb")
-    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
-    running = subprocess.Popen([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    running = subprocess.Popen([*BOOK_TOOL, "build"], cwd=small_book, env=book_env(small_book),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 300
     while not marker.exists() and running.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -148,29 +155,28 @@ def test_a_quote_that_is_not_verbatim_is_never_published(small_book):
     assert "every quote must be verbatim in its source" in output and "executed" not in output
 
 
-def test_a_build_without_the_sources_says_so_in_its_last_line(small_book, tmp_path):
-    result = book_command(small_book, "build", PCN_SOURCES_DIR=str(tmp_path / "none"))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1].startswith("NOT CHECKED: the quotes were not checked"), result.stdout
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
+def test_a_build_without_the_sources_says_so_in_its_last_line(shared_build):
+    # the shared build is built without the reference texts (smallbook.shared_build)
+    assert shared_build.ok().stdout.strip().splitlines()[-1].startswith(
+        "NOT CHECKED: the quotes were not checked"), shared_build.stdout
 
 
 # --- what the build cannot write or must not read: one line naming the path, before any chapter runs (#23) -----
 
 def _as_a_user_the_permissions_bind(book, *args: str):
-    """``tools/book.py ARGS`` with file permissions in force: a test running as root drops the capability that lets
+    """``python -m pcn_evidence.tools.book ARGS`` with file permissions in force: a test running as root drops the capability that lets
     root write anywhere (setpriv), as a read-only folder stops everyone else."""
     import os
     import shutil
     import subprocess
-    import sys
 
-    command = [sys.executable, str(book / "tools" / "book.py"), *args]
+    command = [*BOOK_TOOL, *args]
     if os.geteuid() == 0:
         if not shutil.which("setpriv"):
             pytest.skip("LOUD SKIP: running as root without setpriv, so a read-only folder cannot be planted")
         command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
-    env = {k: v for k, v in os.environ.items() if k not in {"PCN_EVIDENCE_DATA", "PCN_BOOK_ROOT"}}
-    return subprocess.run(command, cwd=book, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(command, cwd=book, env=book_env(book), capture_output=True, text=True, timeout=600)
 
 
 @pytest.mark.parametrize("command, folder", [

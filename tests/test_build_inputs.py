@@ -1,29 +1,28 @@
-"""What the build reads from outside data/: another data folder, the bibliographies and _config.yml."""
+"""What the build reads from outside data/: another data folder, the bibliographies and _config.yml.
+
+Both run in `make test-slow`: switching the data folder builds a small book of its own three times; the markup
+is read from the session's shared build of a small book.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 
 import pytest
-from smallbook import build, edit, ok, small_book  # noqa: F401 (small_book is a fixture)
+from smallbook import BOOK_TOOL, book_env, build, edit, ok, shared_build, small_book  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.build
 
-MARKUP = '<img src=x onerror="alert(1)">'
 
-
+@pytest.mark.slow  # three builds of a small book of its own
 def test_switching_the_data_folder_re_executes_the_chapters_that_read_it(small_book, tmp_path):
     ok(build(small_book))
     other = tmp_path / "other-data"
     shutil.copytree(small_book / "data", other)
     edit(other / "units.csv", "CCG areas,CCG area", "CCG areas,CCG footprint")
-    env = {k: v for k, v in os.environ.items() if k != "PCN_BOOK_ROOT"}
-    env["PCN_EVIDENCE_DATA"] = str(other)
-    switched = subprocess.run([sys.executable, str(small_book / "tools" / "book.py"), "build"], cwd=small_book,
-                              env=env, capture_output=True, text=True, timeout=600)
+    switched = subprocess.run([*BOOK_TOOL, "build"], cwd=small_book, env=book_env(small_book, PCN_EVIDENCE_DATA=str(other)),
+                              capture_output=True, text=True, timeout=600)
     assert switched.returncode == 0, switched.stdout[-3000:] + switched.stderr[-3000:]
     assert "executed chapters/second.ipynb" in switched.stdout, "the data folder in use decides re-execution"
     assert "CCG footprint" in (small_book / "_build" / "html" / "chapters" / "second.html").read_text()
@@ -33,14 +32,10 @@ def test_switching_the_data_folder_re_executes_the_chapters_that_read_it(small_b
     assert "CCG footprint" not in (small_book / "_build" / "html" / "chapters" / "second.html").read_text()
 
 
-def test_markup_in_a_bibliography_or_the_config_is_shown_as_text(small_book):
-    edit(small_book / "references.bib", "title   = {{PCN} focus on",
-         "title   = {" + MARKUP.replace('"', "") + " {PCN} focus on")
-    config = small_book / "_config.yml"
-    edit(config, 'title: "Primary care networks', 'title: "' + MARKUP.replace('"', "") + " Primary care networks")
-    edit(config, 'author: "PCN evidence book contributors"', 'author: "<script>alert(2)</script> contributors"')
-    ok(build(small_book))
-    pages = {p.name: p.read_text() for p in (small_book / "_build" / "html").rglob("*.html")}
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
+def test_markup_in_a_bibliography_or_the_config_is_shown_as_text(shared_build):
+    # the markup is planted in the shared build's references.bib and _config.yml (smallbook.plant_shared)
+    pages = {p.name: p.read_text() for p in shared_build.ok().html.rglob("*.html")}
     for name, html in pages.items():
         assert "<img src=x" not in html and "<script>alert(2)" not in html, f"raw markup reached {name}"
         assert "&amp;lt;" not in html, f"{name} escapes a configured string twice"

@@ -11,6 +11,7 @@ from smallbook import ROOT, build, edit, ok, small_book  # noqa: F401 (small_boo
 pytestmark = pytest.mark.build
 
 
+@pytest.mark.slow  # three builds of a small book of its own
 def test_an_edited_text_twin_reaches_the_page_and_a_truncated_notebook_is_rebuilt_from_it(small_book):
     shutil.copy(ROOT / "chapters" / "sources.md", small_book / "chapters" / "sources.md")
     ok(build(small_book))

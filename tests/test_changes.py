@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -26,6 +25,7 @@ from pcn_evidence.changes import (
     version_key,
 )
 from pcn_evidence.errors import EvidenceError
+from pcn_evidence.tools.paths import tool
 
 RATING = {"confidence": "moderate", "methodological_limitations": "minor concerns", "coherence": "minor concerns",
           "adequacy": "moderate concerns", "relevance": "minor concerns"}
@@ -201,8 +201,7 @@ def test_the_recorded_unreleased_changes_are_current():
     # data/evidence_changes.csv must say what changed since the last release: recompute and compare. The last
     # release is found from the history, not from a tag (a CI clone has none), so only a shallow clone or an
     # export without .git cannot recompute it.
-    result = subprocess.run([sys.executable, "tools/evidence_diff.py", "--format", "json"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(tool("evidence_diff", "--format", "json"), cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         message = f"the changes since the last release cannot be recomputed: {result.stderr.strip()}"
         if IN_CI:

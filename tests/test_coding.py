@@ -6,14 +6,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import DATA, IN_CI, ROOT, SOURCES, write_csv
+from helpers import DATA, IN_CI, SOURCES, write_csv
 
 from pcn_evidence.coding import audit, digest, source_sentences, split_sentences
 from pcn_evidence.errors import EvidenceError
+from pcn_evidence.tools.paths import tool
 
 SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
 STUDY = ("RESULTS\n"
@@ -164,7 +164,7 @@ def test_every_sentence_of_every_source_is_decided():
         if IN_CI:
             pytest.fail(message)
         pytest.skip("LOUD SKIP: " + message)
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "coding_audit.py")], capture_output=True,
-                            text=True, env=dict(os.environ, PCN_SOURCES_DIR=str(SOURCES_DIR)))
+    result = subprocess.run(tool("coding_audit"), capture_output=True, text=True,
+                            env=dict(os.environ, PCN_SOURCES_DIR=str(SOURCES_DIR)))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("coding decisions: ")

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import nbformat
+import pcn_publish
 import pytest
-from helpers import ROOT
-from smallbook import build, commit, edit, git, ok, small_book  # noqa: F401 (small_book is a fixture)
+from smallbook import book_env, build, commit, edit, git, ok, small_book  # noqa: F401 (small_book is a fixture)
 
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT / "_ext"))
-import check_determinism  # noqa: E402
-import pcn_publish  # noqa: E402
+from pcn_evidence.tools import check_determinism
+from pcn_evidence.tools.paths import tool
 
 pytestmark = [pytest.mark.build, pytest.mark.slow]
 
@@ -46,7 +43,7 @@ def _second_draws(book: Path, figure: str) -> None:
 
 def _dist(book: Path) -> Path:
     """`make dist` in the small book, from the command line; the archive it wrote."""
-    result = subprocess.run([sys.executable, "tools/release.py", "dist"], cwd=book, capture_output=True, text=True,
+    result = subprocess.run(tool("release", "dist"), cwd=book, env=book_env(book), capture_output=True, text=True,
                             timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (archive,) = (book / "dist").glob("*.zip")

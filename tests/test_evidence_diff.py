@@ -6,14 +6,16 @@ changed, one finding added and one finding reworded (the issue's test).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import io
 import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -21,9 +23,7 @@ from helpers import DATA, ROOT
 
 from pcn_evidence.changes import compare, snapshot
 from pcn_evidence.schema import validate_package
-
-sys.path.insert(0, str(ROOT / "tools"))
-import evidence_diff  # noqa: E402
+from pcn_evidence.tools import evidence_diff, site, versions
 
 ADDED = "f-fixture-added"
 
@@ -101,21 +101,27 @@ def tree_digest(repo: Path) -> dict[str, str]:
             for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts}
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A git repository whose release 0.1.0 (its one commit, untagged) holds the real data."""
-    repo = tmp_path / "repo"
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository whose release 0.1.0 (its one commit, untagged) holds the real data; made once, copied for
+    each test (``repo``)."""
+    repo = tmp_path_factory.mktemp("released") / "repo"
     shutil.copytree(DATA, repo / "data")
     shutil.copy(ROOT / "CITATION.cff", repo / "CITATION.cff")
-    (repo / "tools").mkdir()
-    for tool in ("evidence_diff.py", "release.py"):
-        shutil.copy(ROOT / "tools" / tool, repo / "tools" / tool)
     shutil.copytree(ROOT / "src" / "pcn_evidence", repo / "src" / "pcn_evidence",
                     ignore=shutil.ignore_patterns("__pycache__"))
     git(repo, "init", "--quiet")
     git(repo, "add", ".")
     git(repo, "commit", "--quiet", "-m", "Release 0.1.0")
+    git(repo, "repack", "-a", "-d", "-q")  # one pack, not a file per object: each test copies the history
+    git(repo, "prune-packed", "-q")
     return repo
+
+
+@pytest.fixture
+def repo(released: Path, tmp_path: Path) -> Path:
+    """A throwaway copy of :func:`released`, its history included, for one test to change."""
+    return Path(shutil.copytree(released, tmp_path / "repo", symlinks=True))
 
 
 def test_the_diff_from_a_release_reads_git_and_leaves_the_tree_untouched(repo):
@@ -135,9 +141,16 @@ def test_between_two_commits(repo):
     assert evidence_diff.changes_between("HEAD", "HEAD", root=repo).empty
 
 
-def run_cli(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "tools/evidence_diff.py", *args], cwd=repo, capture_output=True,
-                          text=True, env={k: v for k, v in os.environ.items() if k != "PCN_EVIDENCE_DATA"})
+def run_cli(repo: Path, *args: str) -> SimpleNamespace:
+    """`make evidence-diff` on ``repo``, in this process (a subprocess only adds a Python's start to each run:
+    tests/test_changes.py runs the module as make does): its exit status and what it printed."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = evidence_diff.main(list(args), root=repo)
+        except SystemExit as exit:  # argparse refusing the arguments
+            code = int(exit.code or 0)
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 def test_the_command_line_in_text_csv_and_json(repo):
@@ -227,7 +240,5 @@ def test_a_layout_the_tool_cannot_read_is_refused_by_name(repo, layout):
 def test_the_tools_own_examples_run():
     import doctest
 
-    import release
-
-    for module in (evidence_diff, release):
+    for module in (evidence_diff, versions, site):
         assert doctest.testmod(module).failed == 0, module.__name__

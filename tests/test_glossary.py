@@ -10,14 +10,12 @@ a page must be a ``{term}`` role, and no later use may be one.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 
 import pytest
 from helpers import ROOT
 
-sys.path.insert(0, str(ROOT / "tools"))
-from book import toc_files  # noqa: E402
+from pcn_evidence.tools.digests import toc_files
 
 GLOSSARY = ROOT / "glossary.md"
 BIBLIOGRAPHIES = {name: ROOT / f"{name}.bib" for name in ("references", "references-standards", "references-context")}

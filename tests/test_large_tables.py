@@ -7,16 +7,13 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import sys
 
 import pytest
-from helpers import DATA, ROOT
+from helpers import DATA
 
 from pcn_evidence import load
 from pcn_evidence.datapackage import read_package
-
-sys.path.insert(0, str(ROOT / "tools"))
-import book  # noqa: E402
+from pcn_evidence.tools import book, checks
 
 
 def _with_units(tmp_path, extra: int):
@@ -30,11 +27,11 @@ def _with_units(tmp_path, extra: int):
 
 def test_a_table_over_the_limit_is_named_once_and_repeated_at_the_end(tmp_path, monkeypatch, capsys):
     data = _with_units(tmp_path, 1000)
-    monkeypatch.setattr(book, "LARGE_TABLE_ROWS", 1000)  # the book's own tables stay under; units has 1,000 more
+    monkeypatch.setattr(checks, "LARGE_TABLE_ROWS", 1000)  # the book's own tables stay under; units has 1,000 more
     monkeypatch.setenv("PCN_EVIDENCE_DATA", str(data))
     monkeypatch.setenv("PCN_SOURCES_DIR", str(tmp_path / "no-sources"))
-    monkeypatch.setenv(load.VALIDATED_ENV, "")  # _validate_data sets it: put back as it was when the test ends
-    warnings = book._validate_data()
+    monkeypatch.setenv(load.VALIDATED_ENV, "")  # validate_data sets it: put back as it was when the test ends
+    warnings = checks.validate_data()
     rows = len(read_package(data)[0].tables["units"].rows)
     expected = (f"WARNING: data/units.csv has {rows:,} rows, far more than the book expects (at most 1,000); every chapter "
                 "that reads it is slowed in proportion. If the rows are not meant to be there (pasted twice, a whole "
@@ -50,7 +47,7 @@ def test_the_books_own_tables_are_far_under_the_limit():
     package, problems = read_package(DATA)
     assert not problems
     largest = max(len(table.rows) for table in package.tables.values())
-    assert book.large_tables(package) == [] and largest * 10 < book.LARGE_TABLE_ROWS
+    assert checks.large_tables(package) == [] and largest * 10 < checks.LARGE_TABLE_ROWS
 
 
 def test_a_kernel_reads_without_validating_the_data_the_build_validated(tmp_path, monkeypatch):

@@ -1,15 +1,14 @@
 """nbval compares only cells that were run: prove every chapter is stored executed, in order."""
 
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from pcn_evidence.tools.digests import toc_notebooks
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-from book import toc_notebooks  # noqa: E402
 
 CHAPTERS = toc_notebooks(ROOT)
 
@@ -69,7 +68,7 @@ def test_an_opening_that_signposts_or_is_missing_is_caught():
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_and_its_text_twin_are_in_sync(path):
-    from book import out_of_sync
+    from pcn_evidence.tools.notebooks import out_of_sync
 
     problem = out_of_sync(path)
     assert problem is None, problem
@@ -92,7 +91,7 @@ def test_every_chapter_declares_its_inputs_and_nothing_else_is_declared():
 
 
 def test_an_out_of_sync_twin_is_reported(tmp_path):
-    from book import out_of_sync
+    from pcn_evidence.tools.notebooks import out_of_sync
 
     chapter = CHAPTERS[0]
     copy = tmp_path / chapter.name

@@ -7,13 +7,8 @@ the real build.
 
 from __future__ import annotations
 
-import sys
-
-import pytest
-from helpers import ROOT
-
-sys.path.insert(0, str(ROOT / "_ext"))
 import pcn_publish  # noqa: E402
+import pytest
 
 WEBFONTS = "_static/vendor/fontawesome/webfonts"
 

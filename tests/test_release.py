@@ -1,4 +1,4 @@
-"""`make release` and `make dist` (tools/release.py), run only in throwaway repositories in tmp.
+"""`make release` and `make dist` (pcn_evidence.tools.release and .archive), run only in throwaway repositories in tmp.
 
 A throwaway repository is a copy of this checkout's files (tracked and untracked, not ignored)
 committed afresh, with its last release tagged v0.1.0: the tests release it, never this checkout.
@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -21,10 +20,10 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import ROOT
-from smallbook import build, ok, small_book  # noqa: F401  (small_book is a fixture)
+from smallbook import BuiltBook, copy_built, shared_build  # noqa: F401  (shared_build is a fixture)
 
-sys.path.insert(0, str(ROOT / "tools"))
-import release  # noqa: E402
+from pcn_evidence.tools import archive, release, versions
+from pcn_evidence.tools.paths import tool
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid", "GIT_COMMITTER_NAME": "Test",
            "GIT_COMMITTER_EMAIL": "test@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull,
@@ -48,23 +47,35 @@ def commit_all(repo: Path, message: str) -> None:
     git(repo, "commit", "--quiet", "-m", message)
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A throwaway copy of this book as a git repository whose one commit is its last release (0.1.0), untagged.
+@pytest.fixture(scope="session")
+def released_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This book's files (tracked and untracked, not ignored) as a git repository whose one commit is its last
+    release (0.1.0), untagged; made once a session, and copied for each test (``repo``).
 
     Releases are found from the history, as in a CI clone, which has no tags.
     """
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
                             capture_output=True).stdout.decode().split("\0")
-    repo = tmp_path / "book"
+    repo = tmp_path_factory.mktemp("released") / "book"
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file() and not source.is_symlink():
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, repo / name)
-    git(repo, "init", "--quiet")
-    commit_all(repo, f"Release {release.current_version(repo)}")
+    with pytest.MonkeyPatch.context() as patch:  # the autouse identity is not set yet for a session fixture
+        for key, value in GIT_ENV.items():
+            patch.setenv(key, value)
+        git(repo, "init", "--quiet")
+        commit_all(repo, f"Release {versions.current_version(repo)}")
+        git(repo, "repack", "-a", "-d", "-q")  # one pack, not a file per object: each test copies the history
+        git(repo, "prune-packed", "-q")
     return repo
+
+
+@pytest.fixture
+def repo(released_book: Path, tmp_path: Path) -> Path:
+    """A throwaway copy of :func:`released_book`, its history included, for one test to release."""
+    return Path(shutil.copytree(released_book, tmp_path / "book", symlinks=True))
 
 
 def add_changelog_entry(repo: Path, version: str) -> None:
@@ -75,7 +86,7 @@ def add_changelog_entry(repo: Path, version: str) -> None:
 
 
 def problems(repo: Path, version: str) -> str:
-    return "\n".join(release.release_problems(repo, version))
+    return "\n".join(versions.release_problems(repo, version))
 
 
 # --- refusals ------------------------------------------------------------------------------------------
@@ -85,7 +96,7 @@ def test_a_release_from_a_dirty_tree_is_refused_and_changes_nothing(repo):
     commit_all(repo, "changelog")
     (repo / "data" / "notes.txt").write_text("an untracked file")
     head = git(repo, "rev-parse", "HEAD")
-    with pytest.raises(release.ReleaseError, match="uncommitted changes.*notes.txt"):
+    with pytest.raises(versions.ReleaseError, match="uncommitted changes.*notes.txt"):
         release.release("0.2.0", repo, build=False, refresh=False)
     assert git(repo, "rev-parse", "HEAD") == head and "v0.2.0" not in git(repo, "tag")
     (repo / "data" / "notes.txt").unlink()
@@ -112,15 +123,15 @@ def test_a_release_dated_before_the_last_release_or_its_parent_commit_is_refused
     """#23: '## 0.2.0 (2025-12-05)' above '## 0.1.0 (2026-11-23)', the commit dated before its parent."""
     add_changelog_entry(repo, "0.2.0")
     commit_all(repo, "changelog")
-    last = dt.date.fromisoformat(release.cff_field((repo / "CITATION.cff").read_text(), "date-released").strip("'\""))
+    last = dt.date.fromisoformat(versions.cff_field((repo / "CITATION.cff").read_text(), "date-released").strip("'\""))
     before = int(dt.datetime(last.year, last.month, last.day, tzinfo=dt.UTC).timestamp()) - 86400
-    found = "\n".join(release.release_problems(repo, "0.2.0", before))
+    found = "\n".join(versions.release_problems(repo, "0.2.0", before))
     assert f"is earlier than the last release's ({last.isoformat()})" in found
     assert "is earlier than the commit it releases" in found
     head = git(repo, "rev-parse", "HEAD")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(before))
-        with pytest.raises(release.ReleaseError, match="earlier than the last release's"):
+        with pytest.raises(versions.ReleaseError, match="earlier than the last release's"):
             release.release("0.2.0", repo, build=False, refresh=False)
     assert git(repo, "rev-parse", "HEAD") == head
     assert problems(repo, "0.2.0") == ""  # now is after both
@@ -147,24 +158,24 @@ def test_releases_are_found_from_the_history_and_tags_only_add_versions_it_lacks
     git(repo, "tag", "-a", "v0.1.0", "-m", "a stray tag on a later commit")
     git(repo, "tag", "-a", "v0.3.0", "-m", "a release the history does not know")
     head = git(repo, "rev-parse", "HEAD").strip()
-    assert release.release_commits(repo) == {"0.1.0": first, "0.3.0": head}
-    assert release.release_commit(repo, "0.1.0") == first
-    with pytest.raises(release.ReleaseError, match="holds no commit of release 0.5.0"):
-        release.release_commit(repo, "0.5.0")
+    assert versions.release_commits(repo) == {"0.1.0": first, "0.3.0": head}
+    assert versions.release_commit(repo, "0.1.0") == first
+    with pytest.raises(versions.ReleaseError, match="holds no commit of release 0.5.0"):
+        versions.release_commit(repo, "0.5.0")
 
 
 def test_a_hand_made_release_is_its_recorded_commit_where_the_clone_holds_it(repo, monkeypatch):
     git(repo, "commit", "--quiet", "--amend", "-m", "The book, released by hand")
     first = git(repo, "rev-parse", "HEAD").strip()
-    monkeypatch.setattr(release, "HAND_MADE_RELEASES", {"0.1.0": first, "0.0.1": "0" * 40})
-    assert release.release_commits(repo) == {"0.1.0": first}  # 0.0.1's commit is not in this clone
-    with pytest.raises(release.ReleaseError, match="its recorded commit is not here"):
-        release.release_commit(repo, "0.0.1")
+    monkeypatch.setattr(versions, "HAND_MADE_RELEASES", {"0.1.0": first, "0.0.1": "0" * 40})
+    assert versions.release_commits(repo) == {"0.1.0": first}  # 0.0.1's commit is not in this clone
+    with pytest.raises(versions.ReleaseError, match="its recorded commit is not here"):
+        versions.release_commit(repo, "0.0.1")
 
 
 def test_the_command_line_refuses_with_a_message_and_exit_2(repo):
-    result = subprocess.run([sys.executable, "tools/release.py", "release", "0.0.1"], cwd=repo, capture_output=True,
-                            text=True)
+    result = subprocess.run(tool("release", "release", "0.0.1"), cwd=repo, capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(repo / "src")))  # the copy's own tool
     assert result.returncode == 2 and "the release was refused" in result.stderr
     assert "not higher than the last" in result.stderr and "CHANGELOG.md has no" in result.stderr
 
@@ -184,10 +195,10 @@ def test_a_release_sets_every_copy_of_the_version_and_date_commits_and_tags(repo
     add_changelog_entry(repo, "0.2.0")
     commit_all(repo, "A finding reworded, and its changelog entry")
     # a release time fixed by SOURCE_DATE_EPOCH, a day after the commit it releases (never before it, nor before 0.1.0)
-    epoch = release.commit_epoch_of(repo, "HEAD") + 86400
+    epoch = versions.commit_epoch_of(repo, "HEAD") + 86400
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
     release.release("0.2.0", repo, build=False, refresh=False)
-    date = release.iso_date(epoch)
+    date = versions.iso_date(epoch)
     cff = yaml.safe_load((repo / "CITATION.cff").read_text())
     assert (cff["version"], str(cff["date-released"])) == ("0.2.0", date)
     assert 'version = "0.2.0"' in (repo / "pyproject.toml").read_text()
@@ -203,7 +214,7 @@ def test_a_release_sets_every_copy_of_the_version_and_date_commits_and_tags(repo
     assert git(repo, "log", "-1", "--format=%s|%ct|%at") == f"Release 0.2.0|{epoch}|{epoch}\n"
     assert git(repo, "rev-parse", "v0.2.0^{commit}") == git(repo, "rev-parse", "HEAD")
     git(repo, "tag", "-d", "v0.2.0")  # a clone without the tag still knows the release
-    assert release.release_commits(repo)["0.2.0"] == git(repo, "rev-parse", "HEAD").strip()
+    assert versions.release_commits(repo)["0.2.0"] == git(repo, "rev-parse", "HEAD").strip()
     assert problems(repo, "0.2.0").count("not higher") == 1  # and it cannot be released twice
 
 
@@ -212,7 +223,7 @@ def test_a_failed_release_leaves_the_tree_as_it_was(repo):
     add_changelog_entry(repo, "0.2.0")
     commit_all(repo, "unreadable data")
     head = git(repo, "rev-parse", "HEAD")
-    with pytest.raises(release.ReleaseError, match="Evidence changes since the last release failed"):
+    with pytest.raises(versions.ReleaseError, match="Evidence changes since the last release failed"):
         release.release("0.2.0", repo, build=False, refresh=False)
     assert git(repo, "status", "--porcelain") == "" and git(repo, "rev-parse", "HEAD") == head
     assert "v0.2.0" not in git(repo, "tag")
@@ -231,16 +242,17 @@ def test_the_chapters_refreshed_are_those_that_show_the_release(repo):
 # --- the archive --------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def built_small_book(small_book: Path) -> Path:  # noqa: F811
-    """The small book as a committed repository, built once."""
-    for name in (*release.EXTRA_FILES, ".gitignore"):
+def built_small_book(shared_build: BuiltBook, tmp_path: Path) -> Path:  # noqa: F811
+    """A copy of the session's shared build of the small book, as a committed repository."""
+    small_book = copy_built(shared_build, tmp_path / "book")
+    for name in (*archive.EXTRA_FILES, ".gitignore"):
         shutil.copy(ROOT / name, small_book / name)
     git(small_book, "init", "--quiet")
     commit_all(small_book, "a small book")
-    ok(build(small_book))
     return small_book
 
 
+@pytest.mark.slow  # reads the shared build of a small book (tests/smallbook.py): one build, about 10 s
 def test_two_archives_of_the_same_commit_are_byte_identical_and_complete(built_small_book, tmp_path):
     # The archive step is what is checked here: the book is built once and archived twice, the second time
     # after every built file's time and mode changed. (`make dist` builds from clean in an export of the commit,
@@ -248,15 +260,15 @@ def test_two_archives_of_the_same_commit_are_byte_identical_and_complete(built_s
     # is the clean one: `make check-determinism`.) One build serves every check, since building is the slow part.
     book = built_small_book
     commit = git(book, "rev-parse", "--short=7", "HEAD").strip()
-    assert release.archive_stem(book) == f"{release.ARCHIVE_NAME}-0.1.0-post-{commit}"  # not a release commit
+    assert archive.archive_stem(book) == f"{archive.ARCHIVE_NAME}-0.1.0-post-{commit}"  # not a release commit
     git(book, "commit", "--quiet", "--amend", "-m", "Release 0.1.0")  # now it is, with no tag
-    first = release.dist(book, build=False, out=tmp_path)
-    assert first.name == f"{release.ARCHIVE_NAME}-0.1.0.zip"
+    first = archive.dist(book, build=False, out=tmp_path)
+    assert first.name == f"{archive.ARCHIVE_NAME}-0.1.0.zip"
     for path in (book / "_build").rglob("*"):
         if path.is_file():
             os.utime(path, (time.time(), time.time()))
             path.chmod(0o600)
-    second = release.dist(book, build=False)
+    second = archive.dist(book, build=False)
     assert second == book / "dist" / first.name
     assert hashlib.sha256(first.read_bytes()).hexdigest() == hashlib.sha256(second.read_bytes()).hexdigest()
 
@@ -280,17 +292,17 @@ def test_two_archives_of_the_same_commit_are_byte_identical_and_complete(built_s
 
 
 def test_an_archive_is_refused_from_a_dirty_tree_or_without_a_build(repo):
-    with pytest.raises(release.ReleaseError, match="no built book"):
-        release.dist(repo, build=False)
+    with pytest.raises(versions.ReleaseError, match="no built book"):
+        archive.dist(repo, build=False)
     (repo / "scratch.txt").write_text("x")
-    with pytest.raises(release.ReleaseError, match="uncommitted changes"):
-        release.dist(repo, build=False)
+    with pytest.raises(versions.ReleaseError, match="uncommitted changes"):
+        archive.dist(repo, build=False)
 
 
 def test_the_zip_depends_only_on_its_members_and_time(tmp_path):
     members = {"b.txt": b"second", "a/x.html": b"<p>first</p>"}
-    one = release.write_archive(tmp_path / "one.zip", "book-1.0.0", members, EPOCH)
-    two = release.write_archive(tmp_path / "two.zip", "book-1.0.0", dict(reversed(members.items())), EPOCH)
+    one = archive.write_archive(tmp_path / "one.zip", "book-1.0.0", members, EPOCH)
+    two = archive.write_archive(tmp_path / "two.zip", "book-1.0.0", dict(reversed(members.items())), EPOCH)
     assert one.read_bytes() == two.read_bytes()
-    early = release.write_archive(tmp_path / "early.zip", "book", members, 0)  # before zip's 1980 floor
+    early = archive.write_archive(tmp_path / "early.zip", "book", members, 0)  # before zip's 1980 floor
     assert zipfile.ZipFile(early).infolist()[0].date_time == (1980, 1, 1, 0, 0, 0)

@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 
 import jsonschema
 import pytest
 import yaml
 from helpers import ROOT
 
-sys.path.insert(0, str(ROOT / "tools"))
-import release  # noqa: E402
+from pcn_evidence.tools import versions
 
 CFF = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
 
@@ -49,7 +47,7 @@ ZENODO_SCHEMA = {
 
 
 def test_every_copy_agrees_with_citation_cff():
-    assert release.release_fact_problems(ROOT) == []
+    assert versions.release_fact_problems(ROOT) == []
 
 
 @pytest.mark.parametrize("path, old, new, named", [
@@ -68,13 +66,13 @@ def test_a_copy_that_disagrees_is_named(tmp_path, path, old, new, named):
                  "references-context.bib"):
         (book / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, book / name)
-    assert release.release_fact_problems(book) == []
+    assert versions.release_fact_problems(book) == []
     target = book / path
     facts = {"v": CFF["version"], "d": CFF["date-released"]}
     old, new = old.format(**facts), new.format(**facts)
     assert old in target.read_text(encoding="utf-8")
     target.write_text(target.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
-    assert any(named in problem for problem in release.release_fact_problems(book))
+    assert any(named in problem for problem in versions.release_fact_problems(book))
 
 
 def test_zenodo_metadata_is_a_valid_deposit_with_a_corporate_author_and_no_invented_doi():
@@ -96,7 +94,7 @@ def test_zenodo_metadata_from_persons_a_licence_list_and_a_doi():
            "authors": [{"family-names": "Smith", "given-names": "Ann", "orcid": "https://orcid.org/0000-0002-1825-0097"},
                        {"name": "The {Team}"}],
            "references": [{"doi": "10.1/ABC"}]}
-    zenodo = release.zenodo_metadata(cff, ["doi = {10.1/abc}", "doi = {10.2/xyz}"])
+    zenodo = versions.zenodo_metadata(cff, ["doi = {10.1/abc}", "doi = {10.2/xyz}"])
     jsonschema.validate(zenodo, ZENODO_SCHEMA)
     assert zenodo["creators"] == [{"name": "Smith, Ann", "orcid": "0000-0002-1825-0097"}, {"name": "The {Team}"}]
     assert zenodo["license"] == "CC-BY-4.0"  # the first licence listed is the deposit's
@@ -119,8 +117,8 @@ def test_set_release_facts_writes_every_copy(tmp_path):
         shutil.copy(ROOT / name, book / name)
     changelog = book / "CHANGELOG.md"
     changelog.write_text(changelog.read_text().replace("## Unreleased", "## Unreleased\n\n## 2.0.0 (2027-01-01)\n", 1))
-    release.set_release_facts(book, "2.0.0", "2027-02-03")
-    assert release.release_fact_problems(book) == []
+    versions.set_release_facts(book, "2.0.0", "2027-02-03")
+    assert versions.release_fact_problems(book) == []
     assert "## 2.0.0 (2027-02-03)" in changelog.read_text()
     comments = [line for line in (book / "CITATION.cff").read_text().splitlines() if line.startswith("#")]
     assert comments == [line for line in (ROOT / "CITATION.cff").read_text().splitlines() if line.startswith("#")]

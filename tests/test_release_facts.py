@@ -12,7 +12,6 @@ import dataclasses
 import html
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
@@ -25,7 +24,6 @@ from pcn_evidence.citation import bibtex, cited_item, plain_citation
 from pcn_evidence.release import PENDING, Release, read_citation, shown_release
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "_ext"))
 from pcn_cite import footer_html  # noqa: E402
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import shlex
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -15,21 +17,21 @@ import pytest
 import yaml
 from helpers import ROOT
 
-sys.path.insert(0, str(ROOT / "tools"))
-import release  # noqa: E402
+from pcn_evidence.tools import archive, versions
+from pcn_evidence.tools import site as site_tool
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 
 
 def fake_release(folder: Path, version: str, date: str, page: str) -> Path:
     """A release archive as `make dist` lays it out, with one page."""
-    stem = f"{release.ARCHIVE_NAME}-{version}"
+    stem = f"{archive.ARCHIVE_NAME}-{version}"
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
     cff = re.sub(r"^version:.*$", f"version: {version}", cff, flags=re.M)
     cff = re.sub(r"^date-released:.*$", f"date-released: {date}", cff, flags=re.M)
     members = {"CITATION.cff": cff.encode(), "html/index.html": page.encode(),
                "html/chapters/whats_new.html": f"<p>{version}</p>".encode()}
-    return release.write_archive(folder / f"{stem}.zip", stem, members, 1795000000)
+    return archive.write_archive(folder / f"{stem}.zip", stem, members, 1795000000)
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def test_each_release_at_its_version_path_and_the_newest_at_the_root(archives, t
     dev.mkdir()
     (dev / "index.html").write_text("<p>main</p>")
     site = tmp_path / "site"
-    index = release.assemble_site(sorted(archives.glob("*.zip")), site, dev)
+    index = site_tool.assemble_site(sorted(archives.glob("*.zip")), site, dev)
     assert (site / "v0.1.0" / "index.html").read_text() == "<p>first</p>"
     assert (site / "v0.2.0" / "chapters" / "whats_new.html").read_text() == "<p>0.2.0</p>"
     assert (site / "index.html").read_text() == "<p>tenth</p>"
@@ -59,7 +61,7 @@ def test_each_release_at_its_version_path_and_the_newest_at_the_root(archives, t
 
 
 def test_the_versions_page_lists_every_release_with_relative_links(archives, tmp_path):
-    release.assemble_site(sorted(archives.glob("*.zip")), tmp_path / "site")
+    site_tool.assemble_site(sorted(archives.glob("*.zip")), tmp_path / "site")
     page = (tmp_path / "site" / "versions.html").read_text()
     links = re.findall(r'href="([^"]+)"', page)
     assert links == ["v0.10.0/index.html", "v0.2.0/index.html", "v0.1.0/index.html"]
@@ -71,14 +73,14 @@ def test_before_any_release_the_current_build_is_the_site(tmp_path):
     dev = tmp_path / "dev-html"
     dev.mkdir()
     (dev / "index.html").write_text("<p>main</p>")
-    index = release.assemble_site([], tmp_path / "site", dev)
+    index = site_tool.assemble_site([], tmp_path / "site", dev)
     assert (tmp_path / "site" / "index.html").read_text() == "<p>main</p>"
     assert index == {"latest": None, "versions": [], "dev": "dev/"}
     assert "No release has been published yet" in (tmp_path / "site" / "versions.html").read_text()
 
 
 def test_the_versions_page_escapes_what_it_prints():
-    page = release.versions_page({"latest": "1.0.0", "dev": None,
+    page = site_tool.versions_page({"latest": "1.0.0", "dev": None,
                                   "versions": [{"version": "1.0.0", "date": "<script>", "path": "v1.0.0/"}]})
     assert "<script>" not in page and "&lt;script&gt;" in page
 
@@ -88,24 +90,44 @@ def test_an_archive_entry_outside_the_archive_is_refused(tmp_path):
     with zipfile.ZipFile(bad, "w") as bundle:
         bundle.writestr("book-1.0.0/CITATION.cff", "version: 1.0.0\ndate-released: 2027-01-01\n")
         bundle.writestr("book-1.0.0/html/../../escape.html", "x")
-    with pytest.raises(release.ReleaseError, match="outside the archive"):
-        release.assemble_site([bad], tmp_path / "site")
+    with pytest.raises(versions.ReleaseError, match="outside the archive"):
+        site_tool.assemble_site([bad], tmp_path / "site")
     assert not (tmp_path / "escape.html").exists()
 
 
 def test_an_archive_without_citation_is_not_a_release(tmp_path):
-    other = release.write_archive(tmp_path / "other.zip", "x", {"html/index.html": b""}, 0)
-    with pytest.raises(release.ReleaseError, match="not a release archive"):
-        release.read_release_archive(other)
+    other = archive.write_archive(tmp_path / "other.zip", "x", {"html/index.html": b""}, 0)
+    with pytest.raises(versions.ReleaseError, match="not a release archive"):
+        site_tool.read_release_archive(other)
+
+
+SITE_STEP = ("src/pcn_evidence/__init__.py", "src/pcn_evidence/tools/__init__.py", "src/pcn_evidence/tools/site.py",
+             "src/pcn_evidence/tools/versions.py")  # what `python -m pcn_evidence.tools.site` imports
 
 
 def test_the_site_step_needs_only_the_standard_library():
-    # pages.yml runs it with the runner's bare python3: the module may import nothing else at the top
-    top = [n for n in ast.parse((ROOT / "tools" / "release.py").read_text()).body
-           if isinstance(n, (ast.Import, ast.ImportFrom))]
-    names = {alias.name.split(".")[0] for n in top if isinstance(n, ast.Import) for alias in n.names} | {
-        n.module.split(".")[0] for n in top if isinstance(n, ast.ImportFrom) and n.module}
-    assert names <= set(sys.stdlib_module_names) | {"__future__"}, names
+    # pages.yml runs it with the runner's bare python3: its modules may import nothing else at the top (only one
+    # another, relatively, and what type checkers alone read)
+    for module in SITE_STEP:
+        top = [n for n in ast.parse((ROOT / module).read_text()).body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        names = {alias.name.split(".")[0] for n in top if isinstance(n, ast.Import) for alias in n.names} | {
+            n.module.split(".")[0] for n in top if isinstance(n, ast.ImportFrom) and n.module and not n.level}
+        assert names <= set(sys.stdlib_module_names) | {"__future__"}, (module, names)
+        relative = {n.module for n in top if isinstance(n, ast.ImportFrom) and n.level}
+        assert {f"src/pcn_evidence/tools/{name}.py" for name in relative if name} <= set(SITE_STEP), (module, relative)
+
+
+def test_the_site_step_runs_without_any_installed_package(tmp_path):
+    """`python -S` leaves out site-packages (the venv's and the editable install): the standard library alone."""
+    archive.write_archive(tmp_path / "releases" / f"{archive.ARCHIVE_NAME}-0.1.0.zip", "book-0.1.0",
+                          {"CITATION.cff": b"version: 0.1.0\ndate-released: 2026-11-23\n", "html/index.html": b"<p>0.1.0</p>"},
+                          0)
+    result = subprocess.run([sys.executable, "-S", "-m", "pcn_evidence.tools.site", "--archives",
+                             str(tmp_path / "releases"), "--out", str(tmp_path / "site")], capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "v0.1.0" / "index.html").read_text() == "<p>0.1.0</p>"
+    assert json.loads((tmp_path / "site" / "versions.json").read_text())["latest"] == "0.1.0"
 
 
 # --- the workflows ------------------------------------------------------------------------------------------
@@ -129,8 +151,10 @@ def test_every_workflow_parses_and_calls_only_what_exists(name):
     for command in commands(flow):
         for target in re.findall(r"\bmake ([a-z][a-z-]*)", command):
             assert target in make_targets(), f"{name} runs `make {target}`, which the Makefile does not define"
-        for script in re.findall(r"\b(tools/[a-z_]+\.py|\.ci/[a-z]+)", command):
+        for script in re.findall(r"\b(\.ci/[a-z]+)", command):
             assert (ROOT / script).exists(), f"{name} runs {script}, which does not exist"
+        for module in re.findall(r"-m (pcn_evidence\.[a-z_.]+)", command):
+            assert (ROOT / "src" / f"{module.replace('.', '/')}.py").exists(), f"{name} runs {module}, which does not exist"
     for job in flow["jobs"].values():
         if "uses" in job:
             assert (ROOT / job["uses"]).exists(), f"{name} calls {job['uses']}, which does not exist"
@@ -167,10 +191,10 @@ def test_the_release_workflow_runs_on_version_tags_and_attaches_the_archive():
 def test_the_pages_step_downloads_the_archives_make_dist_names():
     run = "\n".join(commands(workflow("pages.yml")))
     pattern = re.search(r"--pattern '([^']+)'", run).group(1)
-    assert re.fullmatch(pattern.replace(".", r"\.").replace("*", ".*"), f"{release.ARCHIVE_NAME}-0.2.0.zip")
-    site = next(c for c in commands(workflow("pages.yml")) if "tools/release.py site" in c)
-    assert "python3 tools/release.py site" in site  # the bare interpreter: no venv on this job
-    assert shlex.split(site.splitlines()[-1])[:3] == ["python3", "tools/release.py", "site"]
+    assert re.fullmatch(pattern.replace(".", r"\.").replace("*", ".*"), f"{archive.ARCHIVE_NAME}-0.2.0.zip")
+    step = next(c for c in commands(workflow("pages.yml")) if "pcn_evidence.tools.site" in c)
+    # the bare interpreter, with the package's src on its path: no venv on this job
+    assert shlex.split(step.splitlines()[-1])[:4] == ["PYTHONPATH=src", "python3", "-m", "pcn_evidence.tools.site"]
 
 
 def test_checkouts_that_run_the_tests_fetch_the_whole_history():

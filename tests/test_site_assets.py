@@ -1,5 +1,5 @@
 """What a page loads, and what search engines read about it: the trimming in _ext/pcn_html.py, the
-gzip server in tools/serve_pages.py and the score keeping in tools/lighthouse_audit.py.
+gzip server in pcn_evidence.tools.serve_pages and the score keeping in pcn_evidence.tools.lighthouse_audit.
 
 Each guard is shown the fault it exists to catch.
 """
@@ -12,9 +12,9 @@ import http.client
 import json
 import re
 import shutil
-import sys
 from pathlib import Path
 
+import pcn_html
 import pytest
 from docutils import nodes
 from docutils.frontend import get_default_settings
@@ -22,11 +22,7 @@ from docutils.parsers.rst import Parser
 from docutils.utils import new_document
 from helpers import ROOT
 
-sys.path.insert(0, str(ROOT / "_ext"))
-sys.path.insert(0, str(ROOT / "tools"))
-import lighthouse_audit  # noqa: E402
-import pcn_html  # noqa: E402
-import serve_pages  # noqa: E402
+from pcn_evidence.tools import lighthouse_audit, serve_pages
 
 
 def _theme_font(name: str) -> Path:
@@ -367,8 +363,8 @@ def test_a_report_with_no_score_or_an_error_stops_the_run():
 
 
 def test_the_lighthouse_pin_is_exact_and_locked():
-    package = json.loads((ROOT / "tools" / "lighthouse" / "package.json").read_text())
-    lock = json.loads((ROOT / "tools" / "lighthouse" / "package-lock.json").read_text())
+    package = json.loads((ROOT / "src" / "pcn_evidence" / "tools" / "lighthouse" / "package.json").read_text())
+    lock = json.loads((ROOT / "src" / "pcn_evidence" / "tools" / "lighthouse" / "package-lock.json").read_text())
     version = package["dependencies"]["lighthouse"]
     assert version[0].isdigit(), "an exact version, not a range"
     assert lock["packages"]["node_modules/lighthouse"]["version"] == version

@@ -2,27 +2,24 @@
 
 The ids are every primary-key value of every table of the data (so a table added later is covered with no
 change to the check); the check reads what a reader of a built page sees and names each id in it. It is
-shown each planted fault first; `the_built_small_book_shows_no_id` runs it on the small book that
-tests/test_build_assets.py builds (one build, shared), and plants a page there.
+shown each planted fault first; `the_built_small_book_shows_no_id` runs it on the session's shared build of the
+small book (tests/smallbook.py; tests/test_build_assets.py calls it), and plants a page in a copy of its pages.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import pcn_ids  # noqa: E402
 import pytest
 import yaml
 from helpers import DATA, ROOT
 
 from pcn_evidence.datapackage import read_package
 from pcn_evidence.ids import internal_ids, is_internal_id, page_problems, shown_ids, visible_text
-
-sys.path.insert(0, str(ROOT / "_ext"))
-import pcn_ids  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -156,20 +153,19 @@ def test_the_book_runs_the_check():
     assert config["sphinx"]["local_extensions"]["pcn_ids"] == "_ext"
 
 
-# --- on a built small book (shared with tests/test_build_assets.py) ----------------------------------------------
+# --- on a built small book (the session's shared build, read by tests/test_build_assets.py) ----------------------
 
-def the_built_small_book_shows_no_id(book: Path) -> None:
-    """No page of a built small book shows an id; a page planted in it that prints a finding's id is caught."""
+def the_built_small_book_shows_no_id(book: Path, scratch: Path) -> None:
+    """No page of a built small book shows an id; a page planted in a copy of its pages (in ``scratch``: the build
+    is shared, so never changed) that prints a finding's id is caught."""
     html = book / "_build" / "html"
     ids = internal_ids(read_package(book / "data")[0])
     assert page_problems(html, ids) == []
     page = (html / "chapters" / "sources.html").read_text(encoding="utf-8")
     assert "BJGP study (Warwick-Giles et al.)" in page, "the sources page names each source by its label"
-    planted = html / "chapters" / "planted.html"
-    planted.write_text(page.replace("</h1>", "</h1><p>See finding f-ccg-support.</p>", 1), encoding="utf-8")
-    try:
-        problems = page_problems(html, ids)
-    finally:
-        planted.unlink()
+    copy = shutil.copytree(html, scratch / "html")
+    (copy / "chapters" / "planted.html").write_text(page.replace("</h1>", "</h1><p>See finding f-ccg-support.</p>", 1),
+                                                   encoding="utf-8")
+    problems = page_problems(copy, ids)
     assert problems == ["chapters/planted.html: shows the internal id 'f-ccg-support' "
                         "(data/synthesis_findings.csv, column id) in its text: …See finding f-ccg-support.…"]

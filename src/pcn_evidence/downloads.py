@@ -1,6 +1,6 @@
 """What a reader can download: each chapter's data (CSV) and figures (SVG, PNG), and the whole package.
 
-The build (tools/book.py) sets ``PCN_DOWNLOADS_DIR`` while it executes the
+The build (pcn_evidence.tools.book) sets ``PCN_DOWNLOADS_DIR`` while it executes the
 chapters, so :func:`pcn_evidence.figures.render` also saves each figure there;
 :func:`write_data_downloads` copies the data package beside them. Sphinx then
 publishes the folder as ``downloads/`` at the root of the site.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["book_root", "Declaration", "UndeclaredInputError", "declarations", "declaration", "activate",
+__all__ = ["checkout_root", "book_root", "Declaration", "UndeclaredInputError", "declarations", "declaration", "activate",
            "deactivate", "active", "check_table", "check_file", "record_figure", "figures_rendered"]
 
 ROOT_ENV = "PCN_BOOK_ROOT"
@@ -26,10 +26,15 @@ DECLARATIONS = Path("chapters") / "inputs.yml"  # relative to the book's root
 ALL_TABLES = "*"
 
 
+def checkout_root() -> Path:
+    """The book this package is part of: the folder that holds its ``src/`` (a copy's, when the copy's is imported)."""
+    return Path(__file__).resolve().parents[2]
+
+
 def book_root() -> Path:
     """The book being built: ``PCN_BOOK_ROOT`` (set by the build for a copy), else this checkout."""
     override = os.environ.get(ROOT_ENV)
-    return Path(override).resolve() if override else Path(__file__).resolve().parents[2]
+    return Path(override).resolve() if override else checkout_root()
 
 
 class UndeclaredInputError(RuntimeError):

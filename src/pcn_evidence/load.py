@@ -20,7 +20,6 @@ import pandas as pd
 
 from . import inputs
 from .datapackage import DataPackage, default_data_dir, parse_cell, read_package, split_tags
-from .schema import validate_package
 
 __all__ = ["VALIDATED_ENV", "data_digest", "package_key", "validated_package", "load_package", "load_table", "table_names", "split_tags", "vocabulary",
            "labels"]
@@ -46,7 +45,7 @@ def package_key(data_dir: Path | str | None = None) -> tuple[Path, tuple]:
     return directory, _fingerprint(directory)
 
 
-#: Set by the build (tools/book.py) to the :func:`data_digest` of the data it has just validated, so that
+#: Set by the build (pcn_evidence.tools.checks) to the :func:`data_digest` of the data it has just validated, so that
 #: each chapter's kernel reads those data without validating them again: thirteen kernels each validating
 #: every table made a large table cost thirteen times over (issue #23: 100,000 rows, a 20-fold slower page).
 VALIDATED_ENV = "PCN_VALIDATED_DATA"
@@ -64,6 +63,14 @@ def data_digest(directory: Path | str) -> str:
         if path.is_file() and path.suffix in {".csv", ".json"}:
             digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def validate_package(directory: Path) -> DataPackage:
+    """:func:`pcn_evidence.schema.validate_package`, imported when data are first validated: a chapter's kernel
+    reading the data the build has just validated never loads the validator (frictionless takes 0.2 s to import)."""
+    from .schema import validate_package as validate
+
+    return validate(directory)
 
 
 @lru_cache(maxsize=4)

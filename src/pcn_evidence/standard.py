@@ -9,10 +9,17 @@ The package frictionless is given is the book's, with three choices written out:
 their schemas by column name (``fieldsMatch: equal``, Table Schema v2, as are the exclusive bounds), a
 boolean is written ``true`` or ``false``, and a cell of spaces is empty. The book's own ``pcn:`` keys are
 left out: :mod:`pcn_evidence.schema` checks them.
+
+What frictionless finds in a table depends only on that table and the tables its foreign keys refer to, so
+it is remembered, per process, by a digest of their contents: a table validated before, in this folder or a
+copy, is not validated again (the tests validate hundreds of small copies of the data, each with one table
+changed, and a mutation run does so once per mutant).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -68,31 +75,70 @@ def _resource(package: DataPackage, table: Table) -> dict[str, Any]:
     return {"name": table.name, "type": "table", "data": data, "schema": schema}
 
 
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _cache_keys(package: DataPackage) -> dict[str, str]:
+    """Each table's cache key: everything its problems are made from (its name, file, schema, cells as read and
+    their lines) and the same of every table its foreign keys refer to."""
+    own = {name: _digest(t.name, t.label, t.schema, t.header, t.rows, t.lines) for name, t in package.tables.items()}
+    keys = {}
+    for name, table in package.tables.items():
+        targets = sorted({fk["reference"]["resource"] for fk in table.schema.get("foreignKeys", [])} & own.keys())
+        keys[name] = _digest(own[name], [own[target] for target in targets])
+    return keys
+
+
+#: What frictionless found in each table, by :func:`_cache_keys`' key; the oldest go first beyond the limit.
+_FOUND: dict[str, list[Found]] = {}
+_FOUND_LIMIT = 1024
+
+
 def standard_problems(package: DataPackage) -> list[Found]:
-    """Validate every table of ``package`` with frictionless; its errors in the book's words."""
-    resources = [_resource(package, table) for table in package.tables.values()]
-    if not resources:
-        return []
-    report = frictionless.Package.from_descriptor({"$schema": _V2, "resources": resources}).validate()
+    """Validate every table of ``package`` with frictionless; its errors in the book's words.
+
+    Only the tables not validated before (see the module's docstring) are handed to frictionless, with the
+    tables their foreign keys refer to, which frictionless reads to look the keys up.
+    """
+    resources = {name: _resource(package, table) for name, table in package.tables.items()}
+    keys = _cache_keys(package)
+    found = {name: _FOUND[keys[name]] for name in resources if keys[name] in _FOUND}
+    stale = [name for name in resources if name not in found]
+    if stale:
+        targets = {fk["reference"]["resource"] for name in stale for fk in resources[name]["schema"]["foreignKeys"]}
+        # a table only looked up in is read, not validated: its own foreign keys are left out
+        given = [resources[name] if name in stale else dict(resources[name], schema={
+                     key: value for key, value in resources[name]["schema"].items() if key != "foreignKeys"})
+                 for name in resources if name in stale or name in targets]
+        validating = frictionless.Package.from_descriptor({"$schema": _V2, "resources": given})
+        for name in stale:
+            (task,) = validating.get_resource(name).validate().tasks
+            found[name] = _FOUND[keys[name]] = _task_problems(package, package.tables[name], task)
+        while len(_FOUND) > _FOUND_LIMIT:
+            del _FOUND[next(iter(_FOUND))]
+    return [problem for name in resources for problem in found[name]]
+
+
+def _task_problems(package: DataPackage, table: Table, task: Any) -> list[Found]:
+    """What frictionless reported on one table (a report's task), in the book's words."""
     found: list[Found] = []
-    for task in report.tasks:
-        table = package.tables[task.name]
-        missing = [e.field_name for e in task.errors if isinstance(e, frictionless.errors.MissingLabelError)]
-        extra = [e.label for e in task.errors if isinstance(e, frictionless.errors.LabelError)
-                 and not isinstance(e, frictionless.errors.MissingLabelError)]
-        schema_label = f"data/schemas/{table.name}.json"
-        if missing:
-            found.append(Found(table.name, "columns", Problem(table.label, f"missing column(s) "
-                         f"{', '.join(map(repr, missing))} (the schema expects "
-                         f"{', '.join(f['name'] for f in table.fields)})")))
-        if extra:
-            found.append(Found(table.name, "columns", Problem(table.label, f"unexpected column(s) "
-                         f"{', '.join(map(repr, extra))}; the schema {schema_label} does not define them")))
-        for error in task.errors:
-            if isinstance(error, frictionless.errors.RowError):
-                found.append(_row_problem(package, table, error))
-            elif not isinstance(error, frictionless.errors.LabelError):
-                found.append(Found(table.name, "columns", Problem(table.label, error.message)))
+    missing = [e.field_name for e in task.errors if isinstance(e, frictionless.errors.MissingLabelError)]
+    extra = [e.label for e in task.errors if isinstance(e, frictionless.errors.LabelError)
+             and not isinstance(e, frictionless.errors.MissingLabelError)]
+    schema_label = f"data/schemas/{table.name}.json"
+    if missing:
+        found.append(Found(table.name, "columns", Problem(table.label, f"missing column(s) "
+                     f"{', '.join(map(repr, missing))} (the schema expects "
+                     f"{', '.join(f['name'] for f in table.fields)})")))
+    if extra:
+        found.append(Found(table.name, "columns", Problem(table.label, f"unexpected column(s) "
+                     f"{', '.join(map(repr, extra))}; the schema {schema_label} does not define them")))
+    for error in task.errors:
+        if isinstance(error, frictionless.errors.RowError):
+            found.append(_row_problem(package, table, error))
+        elif not isinstance(error, frictionless.errors.LabelError):
+            found.append(Found(table.name, "columns", Problem(table.label, error.message)))
     return found
 
 

@@ -6,16 +6,13 @@ deferred scripts, purged stylesheets and subset icon fonts serve still work.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from pages import HTML, ROOT
+from test_build_assets import page_problems
 
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT / "tests"))
-from book import toc_notebooks  # noqa: E402
-from test_build_assets import page_problems  # noqa: E402
+from pcn_evidence.tools.digests import toc_notebooks
 
 PAGES = ["intro.html"] + [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in toc_notebooks(ROOT)] + \
     ["search.html"]
@@ -41,7 +38,6 @@ def test_the_built_pages_are_described_and_load_only_what_they_use():
 
 
 def test_the_site_publishes_only_what_pages_load_with_a_reason_for_each_file():
-    sys.path.insert(0, str(ROOT / "_ext"))
     import pcn_publish
 
     if not (HTML / "intro.html").exists():

@@ -8,14 +8,12 @@ The HTML checks read _build/html; the copy buttons and footers are checked in Ch
 from __future__ import annotations
 
 import re
-import sys
 from functools import cache
 
 import pytest
 from bs4 import BeautifulSoup, Tag
 from pages import HTML, ROOT
 
-sys.path.insert(0, str(ROOT / "src"))
 from pcn_evidence import load_table  # noqa: E402
 from pcn_evidence.citation import ITEM_KINDS, citation_problems, cited_item, plain_citation  # noqa: E402
 from pcn_evidence.release import PENDING, Release, shown_release  # noqa: E402

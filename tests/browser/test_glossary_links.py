@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -11,8 +10,7 @@ import nbformat
 import pytest
 from pages import ROOT
 
-sys.path.insert(0, str(ROOT / "tools"))
-from book import toc_files  # noqa: E402
+from pcn_evidence.tools.digests import toc_files
 
 PAGES = toc_files(ROOT)
 TERM_ROLE = re.compile(r"\{term\}`(?P<content>[^`]*)`")

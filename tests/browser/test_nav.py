@@ -9,13 +9,11 @@ pydata-sphinx-theme stops scrolling needlessly, so that the script is removed th
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 from pages import HTML, ROOT
 
-sys.path.insert(0, str(ROOT / "tools"))
-from book import toc_notebooks  # noqa: E402
+from pcn_evidence.tools.digests import toc_notebooks
 
 PAGE = "chapters/key_messages.html"
 PAGES = ["intro.html"] + [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in toc_notebooks(ROOT)]

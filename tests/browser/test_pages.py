@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -11,8 +10,7 @@ import nbformat
 import pytest
 from pages import HTML, ROOT
 
-sys.path.insert(0, str(ROOT / "tools"))
-from book import toc_notebooks  # noqa: E402
+from pcn_evidence.tools.digests import toc_notebooks
 
 
 def _toc_pages() -> list[str]:

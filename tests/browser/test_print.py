@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 import unicodedata
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -282,8 +281,7 @@ def print_page(browser, url: str, color_scheme: str = "light"):
 
 def _pages() -> list[str]:
     """Every page of the book, in table-of-contents order (the search page has nothing to print)."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    from book import toc_files
+    from pcn_evidence.tools.digests import toc_files
 
     return [f"{file}.html" for file in toc_files(ROOT)]
 

@@ -1,10 +1,10 @@
 """The coding audit: every sentence of every source has a decision in data/coding_decisions.csv.
 
-    python tools/coding_audit.py            check (what `make coding-audit` runs)
-    python tools/coding_audit.py worksheet  write _build/coding/<source>.csv: each sentence with its text,
+    python -m pcn_evidence.tools.coding_audit            check (what `make coding-audit` runs)
+    python -m pcn_evidence.tools.coding_audit worksheet  write _build/coding/<source>.csv: each sentence with its text,
                                             its current decision, and for an undecided sentence the facts
                                             whose quotes it holds, to review and complete
-    python tools/coding_audit.py accept     copy the decisions in the worksheets into data/ (without the text)
+    python -m pcn_evidence.tools.coding_audit accept     copy the decisions in the worksheets into data/ (without the text)
 
 The sources are looked for in ../shared/sources (or PCN_SOURCES_DIR). The worksheets hold the
 sources' sentences, so they live in _build/ and are never committed.
@@ -14,25 +14,17 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-from pcn_evidence.coding import DECISIONS, audit, carries, citable_facts, holds_number, reports_speech, source_sentences  # noqa: E402
-from pcn_evidence.errors import EvidenceError  # noqa: E402
-from pcn_evidence.facts import Fact  # noqa: E402
-from pcn_evidence.schema import validate_package  # noqa: E402
+from ..coding import DECISIONS, audit, carries, citable_facts, holds_number, reports_speech, source_sentences
+from ..errors import EvidenceError
+from ..facts import Fact
+from ..schema import validate_package
+from .paths import ROOT, sources_dir
 
 COLUMNS = ["source_id", "locator", "digest", "decision", "fact_ids", "reason", "note"]
 WORKSHEETS = ROOT / "_build" / "coding"
-
-
-def sources_dir(root: Path = ROOT) -> Path:
-    """Where the reference texts are: PCN_SOURCES_DIR, or ../shared/sources beside the book."""
-    return Path(os.environ.get("PCN_SOURCES_DIR", root.parent / "shared" / "sources"))
 
 
 def check() -> int:

@@ -9,10 +9,10 @@ CITATION.cff, (e) `make test`, and (f) the floor: every chapter executed once wi
 nbclient in parallel on all cores, plus a Sphinx build with execution off. Prints
 each median and the ratios, and writes bench/results/latest.{json,md}.
 
-    python tools/bench.py [--runs 3] [--scale 10] [--skip-test]
-    python tools/bench.py --sources 50      clean builds of the real book and of a copy with 50 sources
+    python -m pcn_evidence.tools.bench [--runs 3] [--scale 10] [--skip-test]
+    python -m pcn_evidence.tools.bench --sources 50      clean builds of the real book and of a copy with 50 sources
 
---scale N builds against a synthetic data set N times larger (tools/synthetic.py),
+--scale N builds against a synthetic data set N times larger (:mod:`pcn_evidence.tools.synthetic`),
 generated in the throwaway copy only: it is never committed and never shown.
 """
 
@@ -30,9 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import book  # noqa: E402
+from .digests import toc_notebooks
+from .paths import ROOT, tool, working_copy
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -45,10 +44,9 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
 
 
 def make_copy(scale: int) -> tuple[Path, dict[str, str]]:
-    work, env = book.working_copy(Path(tempfile.mkdtemp(prefix="pcn-bench-")))
+    work, env = working_copy(Path(tempfile.mkdtemp(prefix="pcn-bench-")))
     if scale > 1:
-        subprocess.run([sys.executable, str(ROOT / "tools" / "synthetic.py"), str(work / "data"), "--scale", str(scale)],
-                       check=True)
+        subprocess.run(tool("synthetic", str(work / "data"), "--scale", str(scale)), check=True)
     return work, env
 
 
@@ -88,8 +86,8 @@ def floor_once(work: Path, env: dict[str, str]) -> float:
     out = work / "_floor"
     shutil.rmtree(out, ignore_errors=True)
     # execute in place (the copy is throwaway) so Sphinx renders what was just executed
-    script = ("import sys; sys.path.insert(0, 'tools'); import book; "
-              "book.outputs(book.toc_notebooks(book.ROOT))")
+    script = ("from pcn_evidence.tools import book, digests, paths; "
+              "book.outputs(digests.toc_notebooks(paths.ROOT))")
     start = time.perf_counter()
     timed([sys.executable, "-c", script], work, env)
     timed([str(work / ".venv" / "bin" / "jb"), "build", ".", "--config", "_config_floor.yml",
@@ -99,8 +97,8 @@ def floor_once(work: Path, env: dict[str, str]) -> float:
 
 def measure(runs: int, scale: int, skip_test: bool) -> dict:
     work, env = make_copy(scale)
-    build = [sys.executable, "tools/book.py", "build"]
-    chapters = book.toc_notebooks(work)
+    build = tool("book", "build")
+    chapters = toc_notebooks(work)
     times: dict[str, list[float]] = {k: [] for k in ("a", "b", "c", "d", "d0", "g", "e", "f")}
     try:
         for run in range(runs):
@@ -156,13 +154,13 @@ def scale_sources(total: int) -> str:
     """Clean-build the real book and a synthetic copy with ``total`` sources, in one run; the scale line."""
     built: dict[str, tuple[float, int]] = {}
     for name in ("real", "scaled"):
-        work, env = book.working_copy(Path(tempfile.mkdtemp(prefix=f"pcn-scale-{name}-")))
+        work, env = working_copy(Path(tempfile.mkdtemp(prefix=f"pcn-scale-{name}-")))
         try:
             if name == "scaled":
-                subprocess.run([sys.executable, str(ROOT / "tools" / "synthetic.py"), str(work / "data"),
-                                "--sources", str(total)], check=True, capture_output=True)
+                subprocess.run(tool("synthetic", str(work / "data"), "--sources", str(total)), check=True,
+                               capture_output=True)
             shutil.rmtree(work / "_build", ignore_errors=True)
-            seconds = timed([sys.executable, "tools/book.py", "build"], work, env)
+            seconds = timed(tool("book", "build"), work, env)
             largest = max(page.stat().st_size for page in (work / "_build" / "html").rglob("*.html"))
             built[name] = (seconds, largest)
             print(f"{name}: clean build {seconds:.1f} s, largest page {largest / 1e6:.2f} MB", flush=True)

@@ -24,9 +24,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import book  # noqa: E402
+from .paths import tool, working_copy
 
 # path relative to _build/html -> why it may differ. Keep this empty unless a difference is unavoidable.
 ALLOWED_TO_DIFFER: dict[str, str] = {}
@@ -47,7 +45,7 @@ def _run(command: list[str], work: Path, env: dict[str, str]) -> None:
 
 
 def _build(work: Path, env: dict[str, str]) -> None:
-    _run([sys.executable, "tools/book.py", "build"], work, env)
+    _run(tool("book", "build"), work, env)
 
 
 def edit_tree(work: Path, edits: tuple[tuple[str, str, str], ...] = EDITS) -> None:
@@ -65,7 +63,7 @@ def build_copy(parent: Path, name: str, incremental: bool) -> tuple[Path, dict[s
 
     Returns the copy (a git repository whose one commit is the unedited book) and its environment.
     """
-    work, env = book.working_copy(parent / name)
+    work, env = working_copy(parent / name)
     env = env | GIT_ENV
     _run(["git", "init", "--quiet"], work, env)
     _run(["git", "add", "-A"], work, env)
@@ -125,7 +123,7 @@ def main() -> int:
         unexpected, report = differences(first / "_build" / "html", second / "_build" / "html")
         print("\n".join(report))
         _run(["git", "commit", "--quiet", "-am", "the edits"], first, env)
-        _run([sys.executable, "tools/release.py", "dist"], first, env)
+        _run(tool("release", "dist"), first, env)
         archive = next((first / "dist").glob("*.zip"))
         html = archive_html(archive, Path(tmp) / "archive-html")
         print(f"\n`make dist` of the edited commit ({archive.name}, built from clean) against the incremental build:")

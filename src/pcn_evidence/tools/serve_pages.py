@@ -1,7 +1,7 @@
 """Serve the built book on 127.0.0.1 the way GitHub Pages serves it: gzip, a short cache lifetime, 404.html.
 
-    python tools/serve_pages.py                 # _build/html on http://127.0.0.1:8000
-    python tools/serve_pages.py --port 0 DIR    # any free port, another folder
+    python -m pcn_evidence.tools.serve_pages                 # _build/html on http://127.0.0.1:8000
+    python -m pcn_evidence.tools.serve_pages --port 0 DIR    # any free port, another folder
 
 Why not `python -m http.server`: it sends every file uncompressed, so a page
 measured through it (`make lighthouse`) pays for bytes that Pages never sends,
@@ -23,8 +23,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
+from .paths import PUBLISHED as HTML
 
 # What Pages compresses: text formats. woff2, PNG and zip are compressed already.
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".txt", ".xml", ".map", ".csv", ".md"}

@@ -1,13 +1,13 @@
 """What changed in the evidence since a release: `make evidence-diff FROM=v0.1.0`.
 
-    python tools/evidence_diff.py v0.1.0                 # readable report: FROM -> the working tree
-    python tools/evidence_diff.py v0.1.0 --format csv    # the machine form (data/evidence_changes.csv's columns)
-    python tools/evidence_diff.py v0.1.0 --format json
-    python tools/evidence_diff.py v0.1.0 --write         # record them as the unreleased changes in data/
-    python tools/evidence_diff.py v0.1.0 --to v0.2.0     # between two versions
+    python -m pcn_evidence.tools.evidence_diff v0.1.0                 # readable report: FROM -> the working tree
+    python -m pcn_evidence.tools.evidence_diff v0.1.0 --format csv    # the machine form (data/evidence_changes.csv's columns)
+    python -m pcn_evidence.tools.evidence_diff v0.1.0 --format json
+    python -m pcn_evidence.tools.evidence_diff v0.1.0 --write         # record them as the unreleased changes in data/
+    python -m pcn_evidence.tools.evidence_diff v0.1.0 --to v0.2.0     # between two versions
 
 FROM and --to are anything git names (a tag, a commit); `v<version>` is that release's
-commit, found from the history (tools/release.py, release_commits), so no tag is needed.
+commit, found from the history (:func:`pcn_evidence.tools.versions.release_commits`), so no tag is needed.
 FROM defaults to the last release. Their data packages are read with `git archive` into a
 temporary folder: the working tree is never touched. The version a ref stands for is the
 one its CITATION.cff states. Where a version kept its key messages on the key-messages page
@@ -32,12 +32,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "tools"))
-from release import ReleaseError, release_commit  # noqa: E402
-
-from pcn_evidence.changes import (  # noqa: E402
+from ..changes import (
     CHANGE_ORDER,
     COLUMNS,
     UNRELEASED,
@@ -48,6 +43,8 @@ from pcn_evidence.changes import (  # noqa: E402
     merge,
     snapshot,
 )
+from .paths import ROOT
+from .versions import ReleaseError, release_commit
 
 CHANGES_CSV = Path("data") / "evidence_changes.csv"
 KEY_MESSAGES_PAGE = "chapters/key_messages.ipynb"  # where 0.1.0 kept its key messages
@@ -203,7 +200,8 @@ def summary(changes: pd.DataFrame) -> str:
     return f"{int(counts.sum())} changes: {', '.join(parts)}" if parts else "no changes"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
+    """The command line (see the module docstring), on the book in ``root``: 0, or 2 with the reason on stderr."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("start", metavar="FROM", nargs="?", default=None,
                         help="v<version>, tag or commit to compare from (default: v<version in CITATION.cff>, the last release)")
@@ -215,17 +213,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--release", metavar="VERSION", help="with --write: record them as this release's changes")
     parser.add_argument("--date", default="", help="with --release: the release date (YYYY-MM-DD)")
     args = parser.parse_args(argv)
-    start = args.start or f"v{version_at(WORKTREE)}"
+    start = args.start or f"v{version_at(WORKTREE, root)}"
     try:
         if (args.release or args.date) and not (args.write and args.release and args.date):
             raise DiffError("--release and --date go together, with --write")
         if args.write and args.to != WORKTREE:
             raise DiffError("--write records the working tree's unreleased changes; it cannot be used with --to")
         if args.write:
-            changes = record_unreleased(start, release=args.release, date=args.date)
+            changes = record_unreleased(start, root, release=args.release, date=args.date)
             changes = changes[changes["version"] == (args.release or UNRELEASED)]
         else:
-            changes = changes_between(start, args.to)
+            changes = changes_between(start, args.to, root)
     except DiffError as error:
         print(f"evidence-diff: {error}", file=sys.stderr)
         return 2

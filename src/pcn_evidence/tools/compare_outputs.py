@@ -1,6 +1,6 @@
 """Compare the outputs of two versions of a chapter notebook, ignoring code (a refactoring check).
 
-    python tools/compare_outputs.py OLD.ipynb NEW.ipynb
+    python -m pcn_evidence.tools.compare_outputs OLD.ipynb NEW.ipynb
 
 Prints every displayed output (HTML, text, SVG) and glued value that differs, or that
 one version has and the other lacks; exit 1 if any differs.

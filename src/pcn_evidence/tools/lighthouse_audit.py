@@ -1,14 +1,14 @@
 """Lighthouse on every page of the built book, served as GitHub Pages serves it (`make lighthouse`).
 
-    python tools/lighthouse_audit.py                  # mobile preset, every page, fails under the targets
-    python tools/lighthouse_audit.py --preset desktop
-    python tools/lighthouse_audit.py --runs 3 chapters/synthesis.html   # median of three runs, one page
+    python -m pcn_evidence.tools.lighthouse_audit                  # mobile preset, every page, fails under the targets
+    python -m pcn_evidence.tools.lighthouse_audit --preset desktop
+    python -m pcn_evidence.tools.lighthouse_audit --runs 3 chapters/synthesis.html   # median of three runs, one page
 
-Lighthouse is the npm package pinned in tools/lighthouse/package.json, installed by
+Lighthouse is the npm package pinned in src/pcn_evidence/tools/lighthouse/package.json, installed by
 `make lighthouse` with `npm ci` into _build/lighthouse (outside the book's sources,
 so Sphinx never reads node_modules and the throwaway copies of the book stay small).
 It drives Debian's Chromium (CHROME_PATH, default /usr/bin/chromium) and never
-downloads a browser. Pages are served by tools/serve_pages.py with gzip, as
+downloads a browser. Pages are served by :mod:`pcn_evidence.tools.serve_pages` with gzip, as
 Pages sends them, and audited one at a time: two Lighthouse runs on two cores
 would slow each other's simulated phone CPU and lower both scores.
 
@@ -29,9 +29,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-from serve_pages import HTML, serve  # noqa: E402
+from .paths import ROOT
+from .serve_pages import HTML, serve
 
 INSTALL = ROOT / "_build" / "lighthouse"  # where `make lighthouse` runs `npm ci`
 LIGHTHOUSE = INSTALL / "node_modules" / "lighthouse" / "cli" / "index.js"

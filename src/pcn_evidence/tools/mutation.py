@@ -1,14 +1,14 @@
 """Mutation testing of the validator (`make mutation`): do its checks fail when its code is wrong?
 
-    python tools/mutation.py              # one job per core; prints the score table and every survivor
-    python tools/mutation.py --jobs 1     # one job
-    python tools/mutation.py --keep       # keep the throwaway copies and their cosmic-ray sessions
+    python -m pcn_evidence.tools.mutation              # one job per core; prints the score table and every survivor
+    python -m pcn_evidence.tools.mutation --jobs 1     # one job
+    python -m pcn_evidence.tools.mutation --keep       # keep the throwaway copies and their cosmic-ray sessions
 
 cosmic-ray rewrites a module on disk for every mutant, so it never runs in this checkout: the book is
-copied (tools/book.py's working_copy) once per job into a temporary folder, the session is made in the
+copied (:func:`pcn_evidence.tools.paths.working_copy`) once per job into a temporary folder, the session is made in the
 first copy (`cosmic-ray init`) and shared out, and each copy runs its share of the mutants
 (`cosmic-ray exec`, local distributor) at the same time as the others. What is mutated, the test
-command, the timeout, the pass mark and the excluded (equivalent) mutants are in tools/mutation.toml.
+command, the timeout, the pass mark and the excluded (equivalent) mutants are in src/pcn_evidence/tools/mutation.toml.
 
 The score is (killed + timed out) / mutants tested; the run fails under the pass mark. Each surviving
 mutant is printed as file:line, operator and diff: write the test that fails for it. A mutant cosmic-ray
@@ -32,18 +32,14 @@ import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cosmic_ray.plugins
-from cosmic_ray.mutating import mutate_code
-from cosmic_ray.work_db import WorkDB, use_db
-from cosmic_ray.work_item import TestOutcome, WorkerOutcome, WorkItem, WorkResult
+if TYPE_CHECKING:  # cosmic-ray is installed by `make mutation` only (requirements-mutation.txt): imported on use
+    from cosmic_ray.work_item import WorkItem, WorkResult
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import book  # noqa: E402
+from .paths import ROOT, sources_dir, working_copy
 
-CONFIG = "tools/mutation.toml"  # relative to the book's root, and to each copy's
+CONFIG = "src/pcn_evidence/tools/mutation.toml"  # relative to the book's root, and to each copy's
 SESSION = "mutation.sqlite"  # in each copy's root
 COSMIC_RAY = str(Path(sys.executable).parent / "cosmic-ray")
 PROGRESS_EVERY = 60.0  # seconds between progress lines
@@ -130,6 +126,9 @@ def squeeze(text: str) -> str:
 
 def mutated_line(mutant: Mutant, sources: dict[str, str]) -> str | None:
     """The mutant's version of its (first) line, without spaces; None if cosmic-ray cannot make it."""
+    import cosmic_ray.plugins
+    from cosmic_ray.mutating import mutate_code
+
     operator = cosmic_ray.plugins.get_operator(mutant.operator)()
     try:
         code = mutate_code(sources[mutant.module], operator, mutant.occurrence)
@@ -154,6 +153,9 @@ def diff_lines(diff: str | None) -> list[str]:
 
 
 def main() -> int:
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="copies run at the same time")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway copies (printed at the end)")
@@ -163,8 +165,8 @@ def main() -> int:
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="pcn-mutation-"))
     try:
-        copies = [book.working_copy(tmp / f"copy-{job}") for job in range(max(1, args.jobs))]
-        sources = Path(os.environ.get("PCN_SOURCES_DIR", ROOT.parent / "shared" / "sources"))
+        copies = [working_copy(tmp / f"copy-{job}") for job in range(max(1, args.jobs))]
+        sources = sources_dir()
         for _, env in copies:  # where the checkout's tests find the reference texts (the copy's parent has none)
             env["PCN_SOURCES_DIR"] = str(sources)
         first, env = copies[0]
@@ -184,7 +186,7 @@ def main() -> int:
             mutants = sorted((Mutant.of(item) for item in db.work_items), key=lambda m: m.order)
         reasons, stale = exclusions(mutants, first, config)
         if stale:
-            print("These exclusions in tools/mutation.toml match no mutant (has the line changed?):\n  "
+            print("These exclusions in src/pcn_evidence/tools/mutation.toml match no mutant (has the line changed?):\n  "
                   + "\n  ".join(stale), file=sys.stderr)
             return 2
         tested = [m for m in mutants if m.job_id not in reasons]
@@ -194,7 +196,7 @@ def main() -> int:
         for job, (work, _) in enumerate(copies):
             with use_db(str(work / SESSION), WorkDB.Mode.open) as db:
                 db.set_multiple_results(list(reasons), WorkResult(
-                    worker_outcome=WorkerOutcome.SKIPPED, output="excluded as equivalent (tools/mutation.toml)"))
+                    worker_outcome=WorkerOutcome.SKIPPED, output="excluded as equivalent (src/pcn_evidence/tools/mutation.toml)"))
                 others = [m.job_id for m in tested if m.job_id not in shares[job]]
                 if others:
                     db.set_multiple_results(others, WorkResult(worker_outcome=WorkerOutcome.SKIPPED,
@@ -240,6 +242,8 @@ def report(mutants: list[Mutant], reasons: dict[str, str], results: dict[str, Wo
     A mutant cosmic-ray could not make (its operator raised while rewriting the module) is "not made": it is
     listed, but is neither killed nor survived. A test run that could not start is an error and fails the run.
     """
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     missed: list[tuple[Mutant, WorkResult | None, str]] = []
     for mutant in mutants:
@@ -276,7 +280,7 @@ def report(mutants: list[Mutant], reasons: dict[str, str], results: dict[str, Wo
         print(f"{name:<{width}}  " + "  ".join(f"{row[c]:>8}" for c in columns) + f"  {score(row):7.1f}%")
     print(f"\nScore: {total['killed'] + total['timeouts']}/{total['mutants']} killed ({score(total):.1f}%; pass mark "
           f"{fail_under:g}%) in {seconds / 60:.1f} min. Excluded as equivalent: {total['excluded']} (reasons in "
-          f"tools/mutation.toml).")
+          f"src/pcn_evidence/tools/mutation.toml).")
     if missed:
         print(f"\n{total['survived']} mutant(s) survived: write a test that fails for each. {total['errors']} "
               f"error(s); {total['not made']} mutant(s) cosmic-ray could not make (not scored).")

@@ -20,14 +20,9 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-sys.path.insert(0, str(ROOT / "tools"))
-
-from coding_audit import sources_dir, write_worksheet  # noqa: E402
-
-from pcn_evidence.schema import PLACEHOLDER  # noqa: E402
+from ..schema import PLACEHOLDER
+from .coding_audit import write_worksheet
+from .paths import ROOT, sources_dir
 
 FILLED_LATER = {  # column -> what the contributor writes there (empty columns are left empty)
     "title": "the title as published", "outlet": "journal, publisher or outlet", "label": "the name readers see",
