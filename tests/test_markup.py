@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
@@ -165,6 +165,7 @@ def test_the_main_limitations_are_boxed_and_the_others_folded_where_paper_does_n
     assert ":::{dropdown}" not in limitations_markdown([main], [CONTEXT])  # nothing to fold, no empty fold
 
 
+@example("    0")  # four leading spaces once made a code block
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=60))
 def test_any_one_line_of_text_comes_back_as_itself(text):
     shown, tokens = _inline_text(as_text(text))

@@ -27,8 +27,11 @@ _KEY = re.compile(r"^[a-z0-9-]+$")
 
 
 def as_text(text: str) -> str:
-    """``text`` escaped so that MyST shows it as written; a line break becomes a space (a cell is one line)."""
-    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).splitlines()))
+    """``text`` escaped so that MyST shows it as written; a line break becomes a space (a cell is one line).
+
+    Leading and trailing whitespace goes: four leading spaces would make the cell a code block.
+    """
+    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).splitlines()).strip())
 
 
 def key(value: str) -> str:
