@@ -56,6 +56,7 @@ def test_a_second_build_at_the_same_time_waits_for_the_first(shared_build, tmp_p
     assert "Nothing changed since the last build" in out
 
 
+@pytest.mark.slow  # the build command in a small book, as far as checking its data (about a second each)
 @pytest.mark.parametrize("command", ["build", "outputs"])
 def test_a_data_error_is_printed_once_without_a_traceback_and_nothing_runs(small_book, command):
     """#23: make outputs printed invalid data's error once per chapter (13 times, 980 lines)."""
@@ -141,6 +142,7 @@ def test_ctrl_c_stops_a_build_with_one_line(small_book):
     assert err.strip().startswith("Interrupted: nothing was published"), err
 
 
+@pytest.mark.slow  # the build command in a small book, as far as checking its data (about a second each)
 def test_a_quote_that_is_not_verbatim_is_never_published(small_book):
     """#23: only make test checked quotes, and it skipped without the sources; the build checks them too."""
     from helpers import SOURCES
@@ -219,6 +221,7 @@ def test_a_build_folder_that_is_a_file_is_one_line_naming_it(small_book):
         f"writable (chmod -R u+w {small_book / '_build'}) or remove it (make clean), then run the command again."]
 
 
+@pytest.mark.slow  # the build command in a small book, as far as checking its data (about a second each)
 @pytest.mark.parametrize("linked, message", [
     ("data/units.csv", "data/units.csv: is a symbolic link; a table must be a file in the data folder itself"),
     ("data/schemas/units.json", "data/schemas/units.json: is a symbolic link; a published data file must be a file "
@@ -238,6 +241,7 @@ def test_a_linked_data_file_is_refused_by_name_before_any_chapter_runs(small_boo
     assert "The book was not built: fix the data above" in output
 
 
+@pytest.mark.slow  # the build command in a small book, as far as checking its data (about a second each)
 def test_citation_cff_that_is_not_yaml_is_one_error_before_any_chapter_runs(small_book):
     """#23: invalid YAML in CITATION.cff printed 426 lines, three times."""
     edit(small_book / "CITATION.cff", "version: ", "version: [unclosed\nx-version: ")
