@@ -20,6 +20,7 @@ from pcn_evidence.briefing import (
     OTHER_EVIDENCE_WORDS,
     SUMMARY_WORDS,
     BriefingMessage,
+    OutsideContext,
     briefing_limitations,
     briefing_messages,
     confidence_text,
@@ -32,6 +33,7 @@ from pcn_evidence.briefing import (
     unnamed_number_problems,
 )
 from pcn_evidence.dates import describe_span, source_dates
+from pcn_evidence.errors import Problem
 from pcn_evidence.facts import facts
 
 SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
@@ -336,3 +338,20 @@ def test_an_unknown_or_uncited_date_is_caught(tables, all_facts):
     frame.loc[row, "other_evidence"] = f"As of {{date:{other}}}."
     with pytest.raises(EvidenceError, match="which is not in source_ids"):
         briefing_messages(frame, confidence, all_facts, None, _source_dates(tables))
+
+
+def test_a_message_carries_the_outside_context_it_names_and_an_unknown_one_is_caught(tables, all_facts):
+    frame = tables["key_messages"].copy()
+    row = frame.index[0]
+    later = OutsideContext("oc-later", "2022-07-01", "A later law.", "a later law", "healthcareact2022")
+    frame["context_ids"] = ""
+    frame.loc[row, "context_ids"] = "oc-later"
+    confidence = dict(zip(tables["cerqual"]["finding_id"], tables["cerqual"]["confidence"]))
+    built = briefing_messages(frame, confidence, all_facts, None, _source_dates(tables), {later.id: later})
+    assert [m.context for m in built if m.id == frame.at[row, "id"]] == [(later,)]
+    frame.loc[row, "context_ids"] = "oc-later; oc-no-such-note"
+    with pytest.raises(EvidenceError) as caught:
+        briefing_messages(frame, confidence, all_facts, None, _source_dates(tables), {later.id: later})
+    assert str(caught.value.problems[0]) == str(Problem(
+        "data/key_messages.csv", "names no outside-context fact", row=1, line=2, column="context_ids",
+        value="oc-no-such-note"))

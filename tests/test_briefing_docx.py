@@ -43,9 +43,11 @@ from pcn_evidence.briefing import (
     BriefingMessage,
     EvidenceDates,
     Limitation,
+    OutsideContext,
     briefing_limitations,
     briefing_messages,
     evidence_dates,
+    outside_contexts,
 )
 from pcn_evidence.citation import cited_item, plain_citation
 from pcn_evidence.dates import describe_date, source_dates
@@ -111,7 +113,7 @@ def inputs() -> Inputs:
     sources = load_table("sources")
     messages = briefing_messages(load_table("key_messages"), dict(zip(cerqual["finding_id"], cerqual["confidence"])),
                                  facts(), dict(zip(findings["id"], findings["label"])),
-                                 source_dates(sources))
+                                 source_dates(sources), {c.id: c for c in outside_contexts(load_table("outside_context"))})
     references = read_references()
     layer = bottom_line(load_table("bottom_line"), messages, load_table("outside_context"))
     return Inputs(messages, layer, briefing_limitations(load_table("limitations"), load_table("accounts")), shown_release(),
@@ -239,13 +241,20 @@ def _message_problems(message: BriefingMessage, section: Section, inputs: Inputs
                    + ".")
     if confidence not in normal:
         problems.append(f"{where}: confidence missing or altered (expected {confidence!r})")
-    if any("What this means now" in text or OUTSIDE_CONTEXT_LABEL in text for text in section.texts()):
+    if any("What this means now" in text for text in section.texts()):
         problems.append(f"{where}: repeats what the messages mean now, which the pack gives once, first")
+    pointing = [p for p in section.paragraphs if OUTSIDE_CONTEXT_LABEL in p.text]
+    if len(pointing) != bool(message.context):
+        problems.append(f"{where}: {len(pointing)} paragraphs point to outside context; it notes {len(message.context)}")
+    for paragraph in pointing:
+        problems += _pointer_problems(message, paragraph, numbers)
     return problems
 
 
-def _pointer_problems(item: BottomLineItem, paragraph: Paragraph, numbers: dict[str, int]) -> list[str]:
-    """An interpretation's paragraph points, dated, to the one note of each outside-context fact it relies on."""
+def _pointer_problems(item: BottomLineItem | BriefingMessage, paragraph: Paragraph,
+                      numbers: dict[str, int]) -> list[str]:
+    """An interpretation's or a message's paragraph points, dated, to the one note of each outside-context fact
+    it relies on."""
     problems = []
     if _anchors(paragraph) != [note_bookmark(numbers[c.id]) for c in item.context]:
         problems.append(f"{item.id}: its outside-context pointers {_anchors(paragraph)} are not its notes")
@@ -280,7 +289,7 @@ def _three_minute_problems(parts: dict[str, list[Paragraph]], inputs: Inputs, nu
 
 def _notes_problems(parts: dict[str, list[Paragraph]], full_text: str, inputs: Inputs) -> list[str]:
     """Each outside-context note printed once, numbered and bookmarked, citing its reference."""
-    notes, problems = context_notes(inputs.layer), []
+    notes, problems = context_notes(inputs.layer, inputs.messages), []
     section = parts.get(curly_quotes(OUTSIDE_CONTEXT_HEADING))
     if notes and section is None:
         return [f"no {OUTSIDE_CONTEXT_HEADING!r} section"]
@@ -398,7 +407,7 @@ def briefing_problems(path: Path, inputs: Inputs) -> list[str]:
             problems.append(f"limitation {limitation.id} missing or altered")
     if [s.heading for s in sections] != [c(m.headline) for m in inputs.messages]:
         problems.append(f"headlines differ: {[s.heading for s in sections]}")
-    numbers = {note.id: n for n, note in enumerate(context_notes(inputs.layer), start=1)}
+    numbers = {note.id: n for n, note in enumerate(context_notes(inputs.layer, inputs.messages), start=1)}
     problems += _three_minute_problems(parts, inputs, numbers)
     for message, section in zip(inputs.messages, sections):
         problems += _message_problems(message, section, inputs, numbers)
@@ -620,6 +629,20 @@ def test_a_footer_without_page_numbers_or_a_citation_per_message_is_caught(input
     problems = briefing_problems(_planted(written, tmp_path, plant), inputs)
     assert any(p.startswith("footer of section 1: no page number") for p in problems)
     assert f"1 'Cite as' paragraph(s) outside {HOW_TO_CITE_HEADING!r}" in problems
+
+
+def test_a_message_points_to_its_outside_context_note_printed_once_even_if_the_layer_needs_it_too(inputs, tmp_path):
+    shared = context_notes(inputs.layer)[0]
+    own = OutsideContext("oc-message-only", "2024", "A later change only a message notes.", "a later change",
+                         next(iter(inputs.references)))
+    first = dataclasses.replace(inputs.messages[0], context=(shared, own))
+    noting = dataclasses.replace(inputs, messages=[first, *inputs.messages[1:]])
+    path = noting.write(tmp_path / "b.docx")
+    assert briefing_problems(path, noting) == []
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert [text.count(curly_quotes(note.statement)) for note in (shared, own)] == [1, 1]
+    lost = noting.write(tmp_path / "c.docx", messages=inputs.messages)
+    assert f"{first.id}: 0 paragraphs point to outside context; it notes 2" in briefing_problems(lost, noting)
 
 
 def test_a_dropped_message_is_caught(inputs, tmp_path):

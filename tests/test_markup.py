@@ -82,6 +82,14 @@ def test_the_book_adds_only_its_own_roles_and_directives():
                                     "myst_role:intro-healthcareact2022"])
 
 
+def test_a_message_notes_its_outside_context_labelled_dated_and_cited_only_when_it_has_some():
+    assert "Outside context" not in message_markdown(MESSAGE, KEYS)
+    noted = message_markdown(dataclasses.replace(MESSAGE, context=(CONTEXT,)), KEYS)
+    assert "\n\n*Outside context (1 July 2022):* a later law {cite:p}`km-healthcareact2022`\n\n" in noted
+    text, roles = _inline_text(noted)
+    assert "Outside context (1 July 2022): a later law" in text and "myst_role:km-healthcareact2022" in roles
+
+
 def test_a_message_shows_its_history_only_when_given_one():
     assert "History" not in message_markdown(MESSAGE, KEYS)
     assert "*History:* changed since the last release" in message_markdown(MESSAGE, KEYS, "changed since the last release")

@@ -110,9 +110,11 @@ def bottom_line(table: pd.DataFrame, messages: Sequence[BriefingMessage],
     return BottomLine(*(tuple(i for i in items if i.part == part) for part in (KEY_POINT, WHY_NOW, QUESTION)))
 
 
-def context_notes(line: BottomLine) -> list[OutsideContext]:
-    """The outside-context facts the layer relies on, each once, in the order first needed."""
-    return list({note.id: note for item in line.items for note in item.context}.values())
+def context_notes(line: BottomLine, messages: Sequence[BriefingMessage] = ()) -> list[OutsideContext]:
+    """The outside-context facts the layer relies on, then those the ``messages`` note, each once, in the
+    order first needed."""
+    items: list[BottomLineItem | BriefingMessage] = [*line.items, *messages]
+    return list({note.id: note for item in items for note in item.context}.values())
 
 
 def bottom_line_problems(line: BottomLine, account_names: Iterable[str], message_ids: Iterable[str]) -> list[str]:

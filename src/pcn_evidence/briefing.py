@@ -85,6 +85,7 @@ class BriefingMessage:
     source_ids: tuple[str, ...]
     other_evidence: str = ""  # the main qualifying, contrary or separate evidence, attributed; numbers filled in
     finding_labels: tuple[str, ...] = ()  # the short label readers see for each finding in ``confidence``
+    context: tuple[OutsideContext, ...] = ()  # what has changed since, from outside the sources (``context_ids``)
 
     @property
     def rated(self) -> list[tuple[str, str]]:
@@ -155,14 +156,17 @@ def _problem(row: int, column: str, value: str, message: str) -> Problem:
 
 def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str], facts: Mapping[str, Fact],
                       finding_labels: Mapping[str, str] | None = None,
-                      source_dates: Mapping[str, str] | None = None) -> list[BriefingMessage]:
+                      source_dates: Mapping[str, str] | None = None,
+                      outside: Mapping[str, OutsideContext] | None = None) -> list[BriefingMessage]:
     """The key messages in display order, with numbers filled in and each finding's confidence.
 
     ``confidence`` maps finding id to its GRADE-CERQual level (``cerqual.csv``), and
     ``finding_labels`` each finding id to the short label readers see (its ``label``).
     ``source_dates`` maps a dated source's id to its date in words, for ``{date:<source id>}``
-    (a date, like a number, is never typed). Raises :class:`EvidenceError` listing every
-    summary that quotes an unknown fact or date, or one from a source the message does not cite.
+    (a date, like a number, is never typed), and ``outside`` each outside-context id to its fact, for
+    ``context_ids`` (without it, as for the landing page's headlines, no message carries its context). Raises
+    :class:`EvidenceError` listing every summary that quotes an unknown fact or date, or one from a source
+    the message does not cite, and, given ``outside``, every outside-context id it does not hold.
     """
     problems: list[Problem] = []
     messages = []
@@ -192,12 +196,15 @@ def briefing_messages(key_messages: pd.DataFrame, confidence: Mapping[str, str],
                     problems.append(_problem(row_number, column, source,
                                              f"the date is {source!r}'s, which is not in source_ids"))
             filled[column] = _DATE.sub(lambda m: dates.get(m.group(1), m.group(0)), text)
-        findings = split_tags(row["finding_ids"])
+        findings, context = split_tags(row["finding_ids"]), split_tags(_text(row.get("context_ids")))
+        problems += [_problem(row_number, "context_ids", c, "names no outside-context fact")
+                     for c in context if outside is not None and c not in outside]
         messages.append(BriefingMessage(
             id=row["id"], order=int(row["order"]), headline=row["heading"], summary=filled["summary"],
             confidence=tuple((f, confidence[f]) for f in findings), source_ids=sources,
             other_evidence=filled["other_evidence"],
-            finding_labels=tuple(finding_labels.get(f, f) for f in findings) if finding_labels else ()))
+            finding_labels=tuple(finding_labels.get(f, f) for f in findings) if finding_labels else (),
+            context=tuple(outside[c] for c in context if outside and c in outside)))
     if problems:
         raise EvidenceError(problems)
     return sorted(messages, key=lambda m: m.order)

@@ -55,8 +55,9 @@ def _cite(keys: Sequence[str], prefix: str = "km-") -> str:
 
 
 def message_markdown(message: BriefingMessage, citation_keys: Mapping[str, str], history: str = "") -> str:
-    """One key message as the page shows it: summary and its sources, other evidence, and confidence per finding
-    (by label, linked to the finding), with its history when something changed since the last release.
+    """One key message as the page shows it: summary and its sources, other evidence, the outside context it
+    notes (labelled, dated, cited), and confidence per finding (by label, linked to the finding), with its
+    history when something changed since the last release.
 
     What the messages mean now is not repeated under each one: the questions and why this matters
     now are drawn from them once (:mod:`pcn_evidence.bottom_line`). ``citation_keys`` maps source id
@@ -68,6 +69,7 @@ def message_markdown(message: BriefingMessage, citation_keys: Mapping[str, str],
         for (label, level), (finding, _) in zip(message.rated, message.confidence)
     )
     other = f"\n\n*Other evidence:* {as_text(message.other_evidence)}" if message.other_evidence else ""
+    other += f"\n\n{_context_notes(message.context, 'km-').strip()}" if message.context else ""
     changed = f"[ · *History:* {as_text(history)}]{{.pcn-history}}" if history else ""
     return f"{as_text(message.summary)} {cites}{other}\n\n*Confidence (GRADE-CERQual):* {levels}{changed}\n"
 

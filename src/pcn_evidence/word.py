@@ -210,12 +210,13 @@ def key_point_text(point: BottomLineItem) -> str:
     return f"{point.text} {label}: {drawn}."
 
 
-def _context_pointers(doc: WordDocument, paragraph: Paragraph, item: BottomLineItem,
+def _context_pointers(doc: WordDocument, paragraph: Paragraph, item: BottomLineItem | BriefingMessage,
                       note_numbers: Mapping[str, int]) -> None:
-    """After an interpretation, each outside-context fact it relies on: dated, linked to its one note."""
+    """After an interpretation or a message, each outside-context fact it relies on: dated, linked to its one note."""
     for context in item.context:
         number = note_numbers[context.id]
-        add_text(paragraph, f" {OUTSIDE_CONTEXT_LABEL} ({describe_date(context.date)}; not one of the book's "
+        space = " " if paragraph.text else ""  # none at the start of a paragraph of its own
+        add_text(paragraph, f"{space}{OUTSIDE_CONTEXT_LABEL} ({describe_date(context.date)}; not one of the book's "
                  "sources): see ", bold=False)
         add_link(paragraph, f"note {number}", anchor=note_bookmark(number))
         add_text(paragraph, f" in \u201c{OUTSIDE_CONTEXT_LABEL}\u201d.")
@@ -236,11 +237,14 @@ def _three_minutes(doc: WordDocument, layer: BottomLine, note_numbers: Mapping[s
         _context_pointers(doc, _paragraph(doc, item.text, style="List Number"), item, note_numbers)
 
 
-def _message(doc: WordDocument, message: BriefingMessage, sources: Mapping[str, Reference]) -> None:
+def _message(doc: WordDocument, message: BriefingMessage, sources: Mapping[str, Reference],
+             note_numbers: Mapping[str, int]) -> None:
     _heading(doc, message.headline, level=2)
     _paragraph(doc, message.summary)
     if message.other_evidence:
         _labelled(doc, "Other evidence: ", message.other_evidence)
+    if message.context:  # what has changed since, in a paragraph of its own
+        _context_pointers(doc, doc.add_paragraph(), message, note_numbers)
     _labelled(doc, "Sources: ", "; ".join(sources[s].name for s in message.source_ids) + ".")
     _labelled(doc, "Confidence (GRADE-CERQual): ", "; ".join(f"{label}, {level}" for label, level in message.rated)
               + ".")
@@ -297,7 +301,7 @@ def write_briefing(path: Path | str, messages: Sequence[BriefingMessage], layer:
     ``KeyError`` naming it, before anything is written. ``other_findings`` are the findings no message rests on (title and
     confidence), listed after the messages so that a reader of the pack alone sees them.
     """
-    notes = context_notes(layer)
+    notes = context_notes(layer, messages)
     unknown = sorted({f"source {s!r}" for m in messages for s in m.source_ids if s not in sources}
                      | {f"reference {c.reference!r} (outside context {c.id})" for c in notes
                         if c.reference not in references})
@@ -311,7 +315,7 @@ def write_briefing(path: Path | str, messages: Sequence[BriefingMessage], layer:
         _outside_context(document, notes, references)
     _heading(document, "Key messages", level=1)
     for message in messages:
-        _message(document, message, sources)
+        _message(document, message, sources, numbers)
     if other_findings:
         _heading(document, OTHER_FINDINGS_HEADING, level=1)
         for finding in other_findings:
