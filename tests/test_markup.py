@@ -85,9 +85,20 @@ def test_the_book_adds_only_its_own_roles_and_directives():
 def test_a_message_notes_its_outside_context_labelled_dated_and_cited_only_when_it_has_some():
     assert "Outside context" not in message_markdown(MESSAGE, KEYS)
     noted = message_markdown(dataclasses.replace(MESSAGE, context=(CONTEXT,)), KEYS)
-    assert "\n\n*Outside context (1 July 2022):* a later law {cite:p}`km-healthcareact2022`\n\n" in noted
+    assert ("\n\n:::{container} pcn-outside-context\n*Outside context (1 July 2022):* a later law "
+            "{cite:p}`km-healthcareact2022`\n:::\n\n") in noted
     text, roles = _inline_text(noted)
     assert "Outside context (1 July 2022): a later law" in text and "myst_role:km-healthcareact2022" in roles
+
+
+@pytest.mark.parametrize("planted", PLANTED)
+def test_markup_planted_in_a_message_s_outside_context_is_shown_as_text(planted):
+    noted = dataclasses.replace(MESSAGE, context=(CONTEXT,))
+    _, clean = _inline_text(message_markdown(noted, KEYS))
+    text, tokens = _inline_text(message_markdown(dataclasses.replace(noted, context=(
+        dataclasses.replace(CONTEXT, short=planted),)), KEYS))
+    assert sorted(tokens) == sorted(clean), "planted text became markup"
+    assert " ".join(planted.split()) in " ".join(text.split())
 
 
 def test_a_message_shows_its_history_only_when_given_one():

@@ -69,7 +69,8 @@ def message_markdown(message: BriefingMessage, citation_keys: Mapping[str, str],
         for (label, level), (finding, _) in zip(message.rated, message.confidence)
     )
     other = f"\n\n*Other evidence:* {as_text(message.other_evidence)}" if message.other_evidence else ""
-    other += f"\n\n{_context_notes(message.context, 'km-').strip()}" if message.context else ""
+    if message.context:  # screen and Word only: paper keeps the briefing to three pages (pcn-print.css)
+        other += f"\n\n:::{{container}} pcn-outside-context\n{_context_notes(message.context, 'km-').strip()}\n:::"
     changed = f"[ · *History:* {as_text(history)}]{{.pcn-history}}" if history else ""
     return f"{as_text(message.summary)} {cites}{other}\n\n*Confidence (GRADE-CERQual):* {levels}{changed}\n"
 
