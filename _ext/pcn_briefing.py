@@ -20,6 +20,7 @@ re-executes that chapter, which makes the build re-read every page, this one inc
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,28 +30,35 @@ from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
 from pcn_evidence import load_table
-from pcn_evidence.bottom_line import bottom_line
-from pcn_evidence.briefing import briefing_limitations, briefing_messages
+from pcn_evidence.bottom_line import BottomLine, bottom_line
+from pcn_evidence.briefing import Limitation, briefing_limitations, briefing_messages
 from pcn_evidence.dates import source_dates
 from pcn_evidence.facts import facts
+from pcn_evidence.load import package_key
 from pcn_evidence.markup import brief_limitations_markdown, interpretation_markdown, key_points_markdown
 
 PARTS = ("key-points", "why-now", "questions", "limitations")
 
 
-def part_markdown(part: str, data: Path, prefix: str) -> str:
-    """The MyST for one part of the layer, from the data in ``data``."""
+@lru_cache(maxsize=2)
+def _layer(data: Path, fingerprint: tuple) -> tuple[BottomLine, list[Limitation]]:
+    """The layer and the limitations, built once per build (the page shows four parts), again when the data change."""
     def table(name: str) -> Any:
         return load_table(name, data)  # every table from this book's own data folder
 
-    if part == "limitations":
-        return brief_limitations_markdown(briefing_limitations(table("limitations"), table("accounts")))
-    cerqual = table("cerqual")
-    findings = table("synthesis_findings")
+    cerqual, findings = table("cerqual"), table("synthesis_findings")
     messages = briefing_messages(table("key_messages").sort_values("order"),
                                  dict(zip(cerqual["finding_id"], cerqual["confidence"])), facts(data),
                                  dict(zip(findings["id"], findings["label"])), source_dates(table("sources")))
-    line = bottom_line(table("bottom_line"), messages, table("outside_context"))
+    return (bottom_line(table("bottom_line"), messages, table("outside_context")),
+            briefing_limitations(table("limitations"), table("accounts")))
+
+
+def part_markdown(part: str, data: Path, prefix: str) -> str:
+    """The MyST for one part of the layer, from the data in ``data``."""
+    line, limitations = _layer(*package_key(data))
+    if part == "limitations":
+        return brief_limitations_markdown(limitations)
     if part == "key-points":
         return key_points_markdown(line.points)
     return interpretation_markdown(line.why_now if part == "why-now" else line.questions, prefix,

@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from pcn_evidence.release import read_release
+
 STYLESHEET = "pcn-print.css"
 ATTRIBUTE = "data-print-href"
 # The absolute URL a printed link goes to when its target is not printed (see the module's docstring).
@@ -50,28 +52,12 @@ _GENERATED_ID = re.compile(r"id\d+")  # docutils' automatic ids (citations, foot
 
 
 class PrintLinkError(ValueError):
-    """A link or base URL from which no absolute address can be printed."""
+    """A link from which no absolute address can be printed."""
 
 
 def _attribute(attrs: str, name: str) -> str | None:
     match = re.search(rf'\s{name}="([^"]*)"', attrs)
     return html.unescape(match.group(1)) if match else None
-
-
-def check_base_url(base_url: str, source: str = "CITATION.cff") -> str:
-    """The published base URL, ending with ``/``, or an error naming where it is configured.
-
-    >>> check_base_url("https://example.org/book/")
-    'https://example.org/book/'
-    """
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise PrintLinkError(f"{source}: field 'url' must be the published book's absolute http(s) base URL, "
-                             f"got {base_url!r}")
-    if parts.query or parts.fragment or not base_url.endswith("/"):
-        raise PrintLinkError(f"{source}: field 'url' must be a folder URL ending in '/' with no query or fragment, "
-                             f"got {base_url!r}")
-    return base_url
 
 
 def absolute_href(base_url: str, docname: str, href: str) -> str | None:
@@ -156,13 +142,6 @@ def add_print_targets(body: str, base_url: str, docname: str,
     return _LINK.sub(link, _HEADED_SECTION.sub(heading, body))
 
 
-def _base_url(app: Any) -> str:
-    from pcn_evidence.release import read_release  # the package is importable once the book's src is
-
-    cff = Path(app.srcdir) / "CITATION.cff"
-    return check_base_url(read_release(cff).base_url, str(cff))
-
-
 def _css_name(entry: Any) -> str:
     return str(entry[0] if isinstance(entry, (tuple, list)) else entry)
 
@@ -175,7 +154,8 @@ def _on_config_inited(app: Any, config: Any) -> None:
 
 def _on_builder_inited(app: Any) -> None:
     if app.builder.format == "html":
-        app.pcn_print_base_url = _base_url(app)  # checked once, before any page is written
+        # absolute http(s), ending in "/", no query or fragment: pcn_evidence.release refuses any other
+        app.pcn_print_base_url = read_release(Path(app.srcdir) / "CITATION.cff").base_url
 
 
 def _on_page(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:

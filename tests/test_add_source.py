@@ -7,7 +7,6 @@ The fast tests check the scaffold's own refusals.
 
 from __future__ import annotations
 
-import csv
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,18 +20,11 @@ from pcn_evidence.errors import EvidenceError
 from pcn_evidence.schema import validate_package
 from pcn_evidence.tools import add_source
 from pcn_evidence.tools.paths import tool, working_copy
+from pcn_evidence.tools.rows import append_row
 
 NEW_TEXT = ("A test report on networks\n\nCommissioners in one region said that expectations of networks were "
             "high in their first year.\n")
 QUOTE = "expectations of networks were high in their first year"
-
-
-def _append(path: Path, row: dict[str, str]) -> None:
-    with path.open(encoding="utf-8", newline="") as handle:
-        header = list(csv.DictReader(handle).fieldnames or [])
-    ending = "\r\n" if b"\r\n" in path.read_bytes() else "\n"
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        csv.DictWriter(handle, header, lineterminator=ending).writerow({c: row.get(c, "") for c in header})
 
 
 def _text(page: Path) -> str:
@@ -93,7 +85,7 @@ def test_a_source_of_a_new_kind_reaches_every_page_with_data_alone(tmp_path, sou
     env["PCN_SOURCES_DIR"] = str(sources_copy)
     data = work / "data"
     before = pd.read_csv(data / "sources.csv", dtype=str)
-    _append(data / "source_kinds.csv", {"id": "government-report", "label": "government report",
+    append_row(data / "source_kinds.csv", {"id": "government-report", "label": "government report",
                                         "plural": "government reports", "group": "report", "counts_as_study": "false",
                                         "meaning": "A government department's own report."})
     add_source.scaffold(work, "012_test.txt", "government-report", "test-2099-report")
@@ -106,17 +98,17 @@ def test_a_source_of_a_new_kind_reaches_every_page_with_data_alone(tmp_path, sou
     _fill(work / "references.bib", {"TODO: authors, or the body in double braces": "{Test Department}",
                                     "TODO: title, proper nouns in braces": "A test report on networks",
                                     "TODO: year, or n.d.": "n.d."})
-    _append(data / "reported_findings.csv", {
+    append_row(data / "reported_findings.csv", {
         "id": "pf-test-expectations-high", "reports_on": "own account", "speaker": "Test Department", "body": "Outlet",
         "speech": "outlet statement", "finding": "The test report says expectations of networks were high.",
         "topics": "expectations-workload", "source_id": "test-2099-report", "locator": "paragraph 1", "quote": QUOTE})
     sheet = pd.read_csv(work / "_build" / "coding" / "test-2099-report.csv", dtype=str)
     for row, decision in zip(sheet.itertuples(), [("not coded", "", "heading"),
                                                  ("coded", "pf-test-expectations-high", "")]):
-        _append(data / "coding_decisions.csv", {"source_id": row.source_id, "locator": row.locator,
+        append_row(data / "coding_decisions.csv", {"source_id": row.source_id, "locator": row.locator,
                                                 "digest": row.digest, "decision": decision[0],
                                                 "fact_ids": decision[1], "reason": decision[2]})
-    _append(data / "evidence_matrix.csv", {"finding_id": "f-expectations-workload", "source_id": "test-2099-report",
+    append_row(data / "evidence_matrix.csv", {"finding_id": "f-expectations-workload", "source_id": "test-2099-report",
                                            "stance": "supports", "evidence_ids": "pf-test-expectations-high",
                                            "note": "The test report says expectations were high."})
     # the record of the change, as `make evidence-diff WRITE=1` keeps it (here: the step this test adds)

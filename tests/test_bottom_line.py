@@ -215,3 +215,15 @@ def test_the_landing_page_shows_what_the_briefing_functions_render(layer):
     brief = load_table("limitations").query("in_brief")
     assert shown.count("\n- ") + 1 == len(brief) and all(re.sub(r"\W", "", text)[:30] in re.sub(r"\W", "", shown)
                                                           for text in brief["limitation"])
+
+
+def test_the_landing_page_builds_the_layer_once_and_again_when_the_data_change(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    first = pcn_briefing.part_markdown("key-points", data, "")
+    assert pcn_briefing.part_markdown("why-now", data, "") and pcn_briefing._layer.cache_info().hits >= 1
+    table = data / "bottom_line.csv"
+    text = table.read_text(encoding="utf-8")
+    point = load_table("bottom_line").query("part == 'key point'").iloc[0]["text"]
+    table.write_text(text.replace(point, point.replace("CCG", "CCG edited", 1), 1), encoding="utf-8")
+    assert "CCG edited" in pcn_briefing.part_markdown("key-points", data, "") != first

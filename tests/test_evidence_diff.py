@@ -7,7 +7,6 @@ changed, one finding added and one finding reworded (the issue's test).
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
 import io
 import json
@@ -24,21 +23,9 @@ from helpers import DATA, ROOT
 from pcn_evidence.changes import compare, snapshot
 from pcn_evidence.schema import validate_package
 from pcn_evidence.tools import evidence_diff, site, versions
+from pcn_evidence.tools.rows import read_rows, write_rows
 
 ADDED = "f-fixture-added"
-
-
-def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def plant_three_changes(data: Path) -> tuple[str, str]:

@@ -90,6 +90,15 @@ def test_every_chapter_declares_its_inputs_and_nothing_else_is_declared():
     assert declared == {p.stem for p in CHAPTERS}
 
 
+def test_a_chapter_with_no_declaration_stops_the_build_naming_it(tmp_path):
+    from pcn_evidence.tools.digests import chapter_inputs
+
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "inputs.yml").write_text("theme_counts:\n  tables: [units]\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="chapter 'sources' declares no inputs in chapters/inputs.yml; add an entry"):
+        chapter_inputs("sources", tmp_path)
+
+
 def test_an_out_of_sync_twin_is_reported(tmp_path):
     from pcn_evidence.tools.notebooks import out_of_sync
 

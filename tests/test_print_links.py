@@ -58,10 +58,23 @@ def test_a_link_climbing_out_of_the_book_is_an_error_naming_page_and_link():
 
 
 @pytest.mark.parametrize("bad", ["/", "", "pcn-evidence.github.io/book/", "ftp://example.org/book/",
-                                 "https://example.org/book", "https://example.org/book/?v=1", "https://example.org/#top"])
-def test_a_base_url_that_cannot_make_absolute_links_is_refused(bad):
-    with pytest.raises(pcn_print.PrintLinkError, match=r"CITATION\.cff: field 'url'"):
-        pcn_print.check_base_url(bad)
+                                 "https://example.org/book/?v=1", "https://example.org/#top"])
+def test_a_base_url_that_cannot_make_absolute_links_stops_the_build_naming_the_field(tmp_path, bad):
+    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    planted = re.sub(r"(?m)^url:.*$", f"url: '{bad}'", cff)
+    assert planted != cff, "CITATION.cff has no url: line to change"
+    (tmp_path / "CITATION.cff").write_text(planted, encoding="utf-8")
+    app = SimpleNamespace(srcdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    with pytest.raises(ReleaseError, match=r"CITATION\.cff:\n  - field 'url'"):
+        pcn_print._on_builder_inited(app)
+
+
+def test_a_base_url_without_its_closing_slash_is_used_as_the_folder_it_names(tmp_path):
+    cff = re.sub(r"(?m)^url:.*$", "url: https://example.org/book", (ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    (tmp_path / "CITATION.cff").write_text(cff, encoding="utf-8")
+    app = SimpleNamespace(srcdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    pcn_print._on_builder_inited(app)
+    assert app.pcn_print_base_url == BASE  # so "chapters/x.html" joins under book/, not beside it
 
 
 def test_a_citation_file_without_a_url_stops_the_build_naming_the_field(tmp_path):

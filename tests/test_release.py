@@ -6,7 +6,6 @@ committed afresh, with its last release tagged v0.1.0: the tests release it, nev
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -24,6 +23,7 @@ from smallbook import BuiltBook, copy_built, shared_build  # noqa: F401  (shared
 
 from pcn_evidence.tools import archive, release, versions
 from pcn_evidence.tools.paths import tool
+from pcn_evidence.tools.rows import read_rows, write_rows
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid", "GIT_COMMITTER_NAME": "Test",
            "GIT_COMMITTER_EMAIL": "test@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull,
@@ -184,14 +184,10 @@ def test_the_command_line_refuses_with_a_message_and_exit_2(repo):
 
 def test_a_release_sets_every_copy_of_the_version_and_date_commits_and_tags(repo, monkeypatch):
     path = repo / "data" / "synthesis_findings.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    header, rows = read_rows(path)
     first = rows[0]["id"]
     rows[0]["finding"] += " (Reworded for the test.)"  # whatever today's wording, the first finding is reworded
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(path, header, rows)
     add_changelog_entry(repo, "0.2.0")
     commit_all(repo, "A finding reworded, and its changelog entry")
     # a release time fixed by SOURCE_DATE_EPOCH, a day after the commit it releases (never before it, nor before 0.1.0)

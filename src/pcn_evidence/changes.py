@@ -33,9 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .datapackage import DataPackage, key_columns, read_package, split_tags
+from .datapackage import DataPackage, read_package, split_tags
 from .errors import EvidenceError
-from .facts import fact_tables
+from .facts import fact_key, fact_tables, quote_column
 
 __all__ = ["describe_history", "has_unreleased", "UNRELEASED", "CHANGES_TABLE", "COLUMNS", "COMPONENTS", "CHANGE_ORDER", "FIELD_LABELS", "Snapshot", "snapshot",
            "compare", "merge", "label_release", "version_key", "history", "confidence_changes", "describe"]
@@ -81,8 +81,7 @@ def _fact_sources(package: DataPackage) -> dict[str, str]:
     """Each coded fact's id and its source's id (a row without a quote is not a fact, as in :mod:`.facts`)."""
     found = {}
     for table in fact_tables(package):
-        key = (key_columns(table.schema.get("primaryKey")) or ["id"])[0]
-        quote = next(f["name"] for f in table.fields if f.get("pcn:verbatim"))
+        key, quote = fact_key(table), str(quote_column(table))  # a fact table has a quote column
         found.update({row[key]: row["source_id"] for row in table.rows if row[quote].strip()})
     return found
 

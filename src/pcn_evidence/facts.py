@@ -22,7 +22,7 @@ from . import inputs
 from .datapackage import DataPackage, Table, key_columns, parse_cell
 from .load import package_key, validated_package
 
-__all__ = ["Fact", "fact", "facts", "ledger", "fact_tables"]
+__all__ = ["Fact", "fact", "facts", "ledger", "fact_tables", "fact_key", "quote_column"]
 
 _NUMBER_COLUMNS = ("count", "number")
 
@@ -53,33 +53,34 @@ class Fact:
         raise ValueError(f"coded fact {self.id!r} ({self.table}) states no number and no value")
 
 
-def _quote_column(table: Table) -> str | None:
+def quote_column(table: Table) -> str | None:
+    """The table's verbatim quote column (``pcn:verbatim`` in its schema), or None: a table with one holds facts."""
     columns = [f["name"] for f in table.fields if f.get("pcn:verbatim")]
     return columns[0] if columns else None
 
 
-def _key(table: Table) -> str:
+def fact_key(table: Table) -> str:
     """The column that identifies a fact: the table's (single-column) primary key, else ``id``."""
     return (key_columns(table.schema.get("primaryKey")) or ["id"])[0]
 
 
 def fact_tables(package: DataPackage) -> list[Table]:
     """The tables that hold coded facts: a verbatim quote column and a ``source_id``."""
-    return [t for t in package.tables.values() if _quote_column(t) and "source_id" in t.header]
+    return [t for t in package.tables.values() if quote_column(t) and "source_id" in t.header]
 
 
 def _facts_of(table: Table) -> Iterator[Fact]:
-    quote_column = _quote_column(table)
-    assert quote_column is not None
+    quote = quote_column(table)
+    assert quote is not None
     types = {f["name"]: f.get("type", "string") for f in table.fields}
     number_column = next((c for c in _NUMBER_COLUMNS if c in table.header), None)
     for row in table.rows:
-        if not row[quote_column].strip():
+        if not row[quote].strip():
             continue
         cell = row[number_column].strip() if number_column else ""
         number = float(parse_cell(cell, types[number_column])) if number_column and cell else None
-        yield Fact(id=row[_key(table)], table=table.name, source_id=row["source_id"], locator=row.get("locator", ""),
-                   quote=row[quote_column], number=number, unit=row.get("unit") or None,
+        yield Fact(id=row[fact_key(table)], table=table.name, source_id=row["source_id"], locator=row.get("locator", ""),
+                   quote=row[quote], number=number, unit=row.get("unit") or None,
                    text=row.get("value") or None)
 
 
@@ -119,11 +120,11 @@ def ledger(data_dir: Path | str | None = None) -> pd.DataFrame:
     for table in fact_tables(package):
         inputs.check_table(table.name)
         number_column = next((c for c in _NUMBER_COLUMNS if c in table.header), None)
-        quote_column = _quote_column(table)
-        assert quote_column is not None
+        quote = quote_column(table)
+        assert quote is not None
         for row in table.rows:
-            if row[quote_column].strip():
-                records.append({"table": table.name, "id": row[_key(table)], "source_id": row["source_id"],
+            if row[quote].strip():
+                records.append({"table": table.name, "id": row[fact_key(table)], "source_id": row["source_id"],
                                 "locator": row.get("locator", ""),
-                                "number": row[number_column] if number_column else "", "quote": row[quote_column]})
+                                "number": row[number_column] if number_column else "", "quote": row[quote]})
     return pd.DataFrame(records, columns=["table", "id", "source_id", "locator", "number", "quote"])

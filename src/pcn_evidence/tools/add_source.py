@@ -15,7 +15,6 @@ CONTRIBUTING.md, "Adding a source", lists them in order.
 from __future__ import annotations
 
 import argparse
-import csv
 import re
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 from ..schema import PLACEHOLDER
 from .coding_audit import write_worksheet
 from .paths import ROOT, sources_dir
+from .rows import append_row, read_rows
 
 FILLED_LATER = {  # column -> what the contributor writes there (empty columns are left empty)
     "title": "the title as published", "outlet": "journal, publisher or outlet", "label": "the name readers see",
@@ -39,25 +39,21 @@ def scaffold(root: Path, file: str, kind: str, source_id: str) -> list[str]:
     reference = sources_dir(root) / file
     if not reference.is_file():
         raise SystemExit(f"add-source: no reference text {reference} (FILE is a file name in {sources_dir(root)})")
-    with (root / "data" / "source_kinds.csv").open(encoding="utf-8", newline="") as handle:
-        kinds = [row["id"] for row in csv.DictReader(handle)]
+    kinds = [row["id"] for row in read_rows(root / "data" / "source_kinds.csv")[1]]
     if kind not in kinds:
         raise SystemExit(f"add-source: KIND={kind!r} is not in data/source_kinds.csv; it is one of {', '.join(kinds)} "
                          "(a new kind of source is a new row there, with its label, plural and group)")
     if not re.fullmatch(r"[a-z0-9-]+", source_id):
         raise SystemExit(f"add-source: ID={source_id!r} must be lower-case letters, digits and hyphens")
     table = root / "data" / "sources.csv"
-    with table.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header, rows = list(reader.fieldnames or []), list(reader)
+    header, rows = read_rows(table)
     if any(row["id"] == source_id for row in rows):
         raise SystemExit(f"add-source: data/sources.csv already has a source {source_id!r}")
     key = re.sub(r"[^a-z0-9]", "", source_id)
     row = {column: "" for column in header}
     row.update({column: f"{PLACEHOLDER} {what}" for column, what in FILLED_LATER.items() if column in row})
     row.update(id=source_id, kind=kind, source_file=file, citation_key=key, short_label=f"{PLACEHOLDER} {key}"[:24])
-    with table.open("a", encoding="utf-8", newline="") as handle:
-        csv.DictWriter(handle, header, lineterminator="\r\n" if b"\r\n" in table.read_bytes() else "\n").writerow(row)
+    append_row(table, row)
     bib = root / "references.bib"
     bib.write_text(bib.read_text(encoding="utf-8").rstrip("\n") + f"\n\n@misc{{{key},\n"
                    f"  author = {{{PLACEHOLDER} authors, or the body in double braces}},\n"

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from .digests import toc_notebooks
 from .paths import ROOT, tool, working_copy
+from .rows import read_rows, write_rows
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -60,16 +61,9 @@ def edit_first_code_cell(path: Path, marker: str) -> None:
 
 def edit_data_value(data: Path, marker: str) -> None:
     """Append a marker to the explanation of the first row of coreq.csv (a text cell, no number)."""
-    import csv
-    import io
-
-    path = data / "coreq.csv"
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-    column = rows[0].index("explanation")
-    rows[1][column] += f" ({marker})"
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    header, rows = read_rows(data / "coreq.csv")
+    rows[0]["explanation"] += f" ({marker})"
+    write_rows(data / "coreq.csv", header, rows)
 
 
 def bump_version(work: Path, marker: str) -> None:

@@ -21,10 +21,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 from .paths import tool, working_copy
+from .site import read_release_archive, write_tree
 
 # path relative to _build/html -> why it may differ. Keep this empty unless a difference is unavoidable.
 ALLOWED_TO_DIFFER: dict[str, str] = {}
@@ -105,13 +105,7 @@ def differences(first: Path, second: Path, allowed: dict[str, str] = ALLOWED_TO_
 
 def archive_html(archive: Path, destination: Path) -> Path:
     """Unpack the html/ folder of a release archive into ``destination``; returns it."""
-    with zipfile.ZipFile(archive) as bundle:
-        for name in bundle.namelist():
-            parts = name.split("/", 2)  # <stem>/html/<path>
-            if len(parts) == 3 and parts[1] == "html" and parts[2]:
-                target = destination / parts[2]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(bundle.read(name))
+    write_tree(destination, read_release_archive(archive)[2])
     return destination
 
 

@@ -22,6 +22,7 @@ from ..errors import EvidenceError
 from ..facts import Fact
 from ..schema import validate_package
 from .paths import ROOT, sources_dir
+from .rows import read_rows, write_rows
 
 COLUMNS = ["source_id", "locator", "digest", "decision", "fact_ids", "reason", "note"]
 WORKSHEETS = ROOT / "_build" / "coding"
@@ -41,10 +42,7 @@ def check() -> int:
 
 def _current() -> dict[tuple[str, str], dict[str, str]]:
     path = ROOT / "data" / f"{DECISIONS}.csv"
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {(row["source_id"], row["digest"]): row for row in csv.DictReader(handle)}
+    return {(row["source_id"], row["digest"]): row for row in read_rows(path)[1]} if path.exists() else {}
 
 
 def worksheet() -> int:
@@ -83,19 +81,13 @@ def write_worksheet(out: Path, source_id: str, text: str, current: dict[tuple[st
 
 def accept() -> int:
     # reads sources.csv directly: the decisions being replaced may be what makes the package invalid
-    with (ROOT / "data" / "sources.csv").open(encoding="utf-8", newline="") as handle:
-        sources = list(csv.DictReader(handle))
     rows: dict[tuple[str, str], dict[str, str]] = {}
-    for source in sources:
+    for source in read_rows(ROOT / "data" / "sources.csv")[1]:
         for sheet in sorted(WORKSHEETS.glob(f"{source['id']}*.csv")):  # a long source may be split in parts
-            with sheet.open(encoding="utf-8", newline="") as handle:
-                for row in csv.DictReader(handle):
-                    if row["decision"].strip():
-                        rows.setdefault((row["source_id"], row["digest"]), {c: row[c].strip() for c in COLUMNS})
-    with (ROOT / "data" / f"{DECISIONS}.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows.values())
+            for row in read_rows(sheet)[1]:
+                if row["decision"].strip():
+                    rows.setdefault((row["source_id"], row["digest"]), {c: row[c].strip() for c in COLUMNS})
+    write_rows(ROOT / "data" / f"{DECISIONS}.csv", COLUMNS, list(rows.values()))
     print(f"data/{DECISIONS}.csv: {len(rows)} decisions")
     return 0
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from ..inputs import DECLARATIONS, declaration
 from .paths import ROOT, data_dir
 
 __all__ = ["EXECUTION_INPUTS", "NOT_EXECUTED", "SITE_INPUTS", "SITE_DATA", "chapter_inputs", "chapter_digest",
@@ -55,22 +56,21 @@ def _expand(root: Path, names: tuple[str, ...] | list[str], leaving_out: tuple[s
 
 def chapter_inputs(chapter: str, root: Path = ROOT) -> list[Path]:
     """Every file chapter ``chapter`` depends on besides its own code (see the module docstring)."""
-    declarations = yaml.safe_load((root / "chapters" / "inputs.yml").read_text(encoding="utf-8")) or {}
-    if chapter not in declarations:
-        sys.exit(f"chapters/inputs.yml declares no inputs for chapter {chapter!r}: add an entry listing the "
-                 "tables (and files) it reads")
-    entry = declarations[chapter] or {}
+    try:
+        entry = declaration(chapter, root / DECLARATIONS)
+    except KeyError as error:
+        sys.exit(error.args[0])
     data = data_dir(root)
     package = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in package.get("resources", [])}
-    tables = list(resources) if entry.get("tables") == "*" else list(entry.get("tables", []))
+    tables = list(resources) if entry.all_tables else list(entry.tables)
     files = [data / "datapackage.json"]
     for table in tables:
         resource = resources.get(table, {})
         files.append(data / resource.get("path", f"{table}.csv"))
         if isinstance(resource.get("schema"), str):
             files.append(data / resource["schema"])
-    files += [root / f for f in entry.get("files", [])]
+    files += [root / f for f in entry.files]
     return _expand(root, EXECUTION_INPUTS, NOT_EXECUTED) + files
 
 

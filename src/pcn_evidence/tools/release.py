@@ -44,7 +44,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..inputs import ROOT_ENV
+from ..inputs import DECLARATIONS, ROOT_ENV, declarations
 from .archive import dist
 from .digests import toc_notebooks
 from .paths import DATA_ENV, ROOT, tool
@@ -70,16 +70,9 @@ VERSIONED_FILES = ("CITATION.cff", "pyproject.toml", "src/pcn_evidence/__init__.
 
 def chapters_to_refresh(root: Path) -> list[Path]:
     """Chapters whose stored outputs can show the release facts or the recorded changes."""
-    import yaml
-
-    declared = yaml.safe_load((root / "chapters" / "inputs.yml").read_text(encoding="utf-8")) or {}
-    chosen = []
-    for path in toc_notebooks(root):
-        entry = declared.get(path.stem) or {}
-        tables = entry.get("tables", [])
-        if "CITATION.cff" in entry.get("files", []) or tables == "*" or "evidence_changes" in tables:
-            chosen.append(path)
-    return chosen
+    declared = declarations(root / DECLARATIONS)
+    return [path for path in toc_notebooks(root) if path.stem in declared and (
+        "CITATION.cff" in declared[path.stem].files or declared[path.stem].reads_table("evidence_changes"))]
 
 
 def release(version: str, root: Path = ROOT, build: bool = True, refresh: bool = True) -> Path | None:

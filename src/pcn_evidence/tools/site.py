@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from .versions import ReleaseError, cff_field, parse_version
 
-__all__ = ["read_release_archive", "versions_index", "versions_page", "assemble_site", "main"]
+__all__ = ["read_release_archive", "write_tree", "versions_index", "versions_page", "assemble_site", "main"]
 
 
 def _safe_name(name: str) -> PurePosixPath:
@@ -74,7 +74,8 @@ def versions_page(index: dict) -> str:
             f"<ul>{items}</ul>{dev}</main></body></html>\n")
 
 
-def _write_tree(out: Path, pages: dict[str, bytes]) -> None:
+def write_tree(out: Path, pages: dict[str, bytes]) -> None:
+    """Write ``pages`` (paths inside the site, as :func:`read_release_archive` gives them) under ``out``."""
     for name, content in pages.items():
         path = out / _safe_name(name)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +90,7 @@ def assemble_site(archives: list[Path], out: Path, dev_html: Path | None = None)
     newest: dict[str, bytes] = {}
     for archive in sorted(archives):
         version, date, pages = read_release_archive(archive)
-        _write_tree(out / f"v{version}", pages)
+        write_tree(out / f"v{version}", pages)
         if not releases or parse_version(version) > max(parse_version(v) for v in releases):
             newest = pages
         releases[version] = date
@@ -98,7 +99,7 @@ def assemble_site(archives: list[Path], out: Path, dev_html: Path | None = None)
         assert dev_html is not None
         shutil.copytree(dev_html, out / "dev")
     if newest:
-        _write_tree(out, newest)
+        write_tree(out, newest)
     elif dev:
         assert dev_html is not None
         shutil.copytree(dev_html, out, dirs_exist_ok=True)

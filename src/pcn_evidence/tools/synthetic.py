@@ -11,14 +11,17 @@ book folder given (its data/ and references.bib), which must be a throwaway copy
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import re
 from pathlib import Path
 
+from .rows import read_rows, write_rows
+
 # A copied press claim with a number is a new claim the book would have to pair
 # with a study fact by hand (STUDY_MATCH_OVERRIDES); copies carry no number.
 BLANK_IN_COPIES = {"reported_findings": ("number", "unit")}
+# The copies are written as they always were, with csv's default line ending (the book's own tables end in \n).
+CRLF = "\r\n"
 # theme_counts is not repeated: its chapter describes particular counts in prose
 # (e.g. the one count of social prescribers), which copies would contradict.
 REPEATABLE = {"policy_context", "study_design", "topic_guide", "study_findings",
@@ -26,7 +29,7 @@ REPEATABLE = {"policy_context", "study_design", "topic_guide", "study_findings",
 
 
 def scale_table(path: Path, times: int, blank: tuple[str, ...] = ()) -> int:
-    header, rows = _rows(path)
+    header, rows = read_rows(path)
     out = []
     for copy in range(times):
         for row in rows:
@@ -38,21 +41,8 @@ def scale_table(path: Path, times: int, blank: tuple[str, ...] = ()) -> int:
     if "order" in header:
         for position, row in enumerate(out, start=1):
             row["order"] = str(position)
-    _write(path, header, out)
+    write_rows(path, header, out, CRLF)
     return len(out)
-
-
-def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 # the tables whose rows belong to one source, and the columns that name facts in them
@@ -61,10 +51,10 @@ PER_SOURCE = {"reported_findings": "id", "study_findings": "id"}
 
 def add_sources(data_dir: Path, total: int) -> int:
     """Copy the real sources (with their facts, decisions, judgements and BibTeX) until there are ``total``."""
-    s_header, sources = _rows(data_dir / "sources.csv")
+    s_header, sources = read_rows(data_dir / "sources.csv")
     bib = data_dir.parent / "references.bib"
     entries = {m.group(2): m.group(0) for m in re.finditer(r"@(\w+)\{([a-z0-9]+),.*?\n\}\n", bib.read_text(), re.S)}
-    tables = {name: _rows(data_dir / f"{name}.csv") for name in (*PER_SOURCE, "coding_decisions", "evidence_matrix")}
+    tables = {name: read_rows(data_dir / f"{name}.csv") for name in (*PER_SOURCE, "coding_decisions", "evidence_matrix")}
     added: dict[str, list[dict[str, str]]] = {name: [] for name in tables}
     new_sources: list[dict[str, str]] = []
     new_bib: list[str] = []
@@ -104,9 +94,9 @@ def add_sources(data_dir: Path, total: int) -> int:
                             "label": f"{original['label']} (copy {k})",
                             "short_label": f"{original['short_label'][:12]} ({copy % len(sources)}.{k})"})
         copy += 1
-    _write(data_dir / "sources.csv", s_header, sources + new_sources)
+    write_rows(data_dir / "sources.csv", s_header, sources + new_sources, CRLF)
     for name, (header, rows) in tables.items():
-        _write(data_dir / f"{name}.csv", header, rows + added[name])
+        write_rows(data_dir / f"{name}.csv", header, rows + added[name], CRLF)
     bib.write_text(bib.read_text() + "\n" + "\n".join(new_bib))
     return len(sources) + len(new_sources)
 
