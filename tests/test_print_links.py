@@ -57,35 +57,33 @@ def test_a_link_climbing_out_of_the_book_is_an_error_naming_page_and_link():
         pcn_print.absolute_href(BASE, KM, "../../x.html")
 
 
-@pytest.mark.parametrize("bad", ["/", "", "pcn-evidence.github.io/book/", "ftp://example.org/book/",
-                                 "https://example.org/book/?v=1", "https://example.org/#top"])
-def test_a_base_url_that_cannot_make_absolute_links_stops_the_build_naming_the_field(tmp_path, bad):
+def _inited_with_url_line(tmp_path, replacement: str) -> SimpleNamespace:
+    """Run the extension's start-up on a copy of CITATION.cff whose url: line is ``replacement``."""
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
-    planted = re.sub(r"(?m)^url:.*$", f"url: '{bad}'", cff)
+    planted = re.sub(r"(?m)^url:.*\n", replacement, cff)
     assert planted != cff, "CITATION.cff has no url: line to change"
     (tmp_path / "CITATION.cff").write_text(planted, encoding="utf-8")
     app = SimpleNamespace(srcdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    pcn_print._on_builder_inited(app)
+    return app
+
+
+@pytest.mark.parametrize("bad", ["/", "", "pcn-evidence.github.io/book/", "ftp://example.org/book/",
+                                 "https://example.org/book/?v=1", "https://example.org/#top"])
+def test_a_base_url_that_cannot_make_absolute_links_stops_the_build_naming_the_field(tmp_path, bad):
     with pytest.raises(ReleaseError, match=r"CITATION\.cff:\n  - field 'url'"):
-        pcn_print._on_builder_inited(app)
+        _inited_with_url_line(tmp_path, f"url: '{bad}'\n")
 
 
 def test_a_base_url_without_its_closing_slash_is_used_as_the_folder_it_names(tmp_path):
-    cff = re.sub(r"(?m)^url:.*$", "url: https://example.org/book", (ROOT / "CITATION.cff").read_text(encoding="utf-8"))
-    (tmp_path / "CITATION.cff").write_text(cff, encoding="utf-8")
-    app = SimpleNamespace(srcdir=str(tmp_path), builder=SimpleNamespace(format="html"))
-    pcn_print._on_builder_inited(app)
+    app = _inited_with_url_line(tmp_path, "url: https://example.org/book\n")
     assert app.pcn_print_base_url == BASE  # so "chapters/x.html" joins under book/, not beside it
 
 
 def test_a_citation_file_without_a_url_stops_the_build_naming_the_field(tmp_path):
-    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
-    planted = re.sub(r"(?m)^url:.*\n", "", cff)
-    assert planted != cff, "CITATION.cff has no url: line to remove"
-    (tmp_path / "CITATION.cff").write_text(planted, encoding="utf-8")
-    app = SimpleNamespace(srcdir=str(tmp_path), builder=SimpleNamespace(format="html"))
     # pcn_evidence.release reads and checks the release facts for every extension
     with pytest.raises(ReleaseError, match=r"CITATION\.cff:\n  - field 'url'"):
-        pcn_print._on_builder_inited(app)
+        _inited_with_url_line(tmp_path, "")
 
 
 def test_the_book_s_own_base_url_passes_and_is_used_for_every_page(tmp_path):
