@@ -3,7 +3,7 @@
 The theme ships files no page of this book asks for: about 3.5 MB of source maps (for debugging the
 theme's own minified code), the Font Awesome script (1.5 MB; ``_ext/pcn_html.py`` drops its tag, because
 the icon fonts draw the same icons), and the full icon fonts, TrueType and WOFF2 (1 MB), which
-``pcn_html.trim_stylesheets`` replaces with subsets holding only the icons the pages use. Once the book is
+``pcn_css.trim_stylesheets`` replaces with subsets holding only the icons the pages use. Once the book is
 written (and after that trimming, which reads the TrueType fonts), ``prune_site`` removes them and the
 ``sourceMappingURL`` comments that named the maps, so that a reader's developer tools ask for nothing
 missing. The site went from 14.3 MB to under 9 MB; a reader on a phone or a metered link, and anyone who

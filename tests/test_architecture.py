@@ -52,8 +52,9 @@ def test_the_id_check_would_catch_one(tmp_path):
     assert strings & _data_ids() == {"sd-sample-size"}
 
 
-def test_no_package_module_is_over_the_size_limit():
-    sizes = {m.name: len(m.read_text().splitlines()) for m in MODULES}
+def test_no_package_or_extension_module_is_over_the_size_limit():
+    extensions = sorted((ROOT / "_ext").glob("*.py"))  # the Sphinx extensions count too (issue #22)
+    sizes = {m.name: len(m.read_text().splitlines()) for m in [*MODULES, *extensions]}
     assert all(n <= MAX_LINES for n in sizes.values()), {k: v for k, v in sizes.items() if v > MAX_LINES}
 
 

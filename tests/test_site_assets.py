@@ -1,4 +1,4 @@
-"""What a page loads, and what search engines read about it: the trimming in _ext/pcn_html.py, the
+"""What a page loads, and what search engines read about it: the trimming in _ext/pcn_html.py and _ext/pcn_css.py, the
 gzip server in pcn_evidence.tools.serve_pages and the score keeping in pcn_evidence.tools.lighthouse_audit.
 
 Each guard is shown the fault it exists to catch.
@@ -14,6 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pcn_css
 import pcn_html
 import pytest
 from docutils import nodes
@@ -146,7 +147,7 @@ def test_search_as_you_type_keeps_the_search_scripts_on_every_page():
 def test_css_statements_split_only_outside_strings_comments_and_parentheses():
     css = ('@charset "UTF-8";/*! licence */a{content:"{;}"}/* gone */'
            '.b{background:url(data:image/svg+xml;utf8,<svg>{</svg>)}@media (min-width:1px){.c{x:y}}')
-    assert pcn_html.css_blocks(css) == [
+    assert pcn_css.css_blocks(css) == [
         ('@charset "UTF-8";', None), ("/*! licence */", None), ("a", 'content:"{;}"'),
         (".b", "background:url(data:image/svg+xml;utf8,<svg>{</svg>)"), ("@media (min-width:1px)", ".c{x:y}")]
 
@@ -157,7 +158,7 @@ def test_purging_everything_used_gives_the_stylesheet_back_less_its_comments():
             return True
 
     css = _theme_stylesheet().read_text(encoding="utf-8")
-    purged = pcn_html.purge_css(css, Everything())
+    purged = pcn_css.purge_css(css, Everything())
     assert "".join(purged.split()) == "".join(_without_comments(css).split())
 
 
@@ -187,34 +188,34 @@ def _without_comments(css: str) -> str:
     (".bs-tooltip-auto", True),  # ...but Bootstrap writes bs-tooltip-auto at run time
 ])
 def test_a_selector_is_dropped_only_when_it_needs_a_name_no_page_or_script_has(selector, kept):
-    assert pcn_html.selector_may_match(selector, {"used", "other"}) is kept
+    assert pcn_css.selector_may_match(selector, {"used", "other"}) is kept
 
 
 def test_purge_keeps_what_may_match_and_drops_empty_media_blocks():
     css = (".used,.unused{a:b}.unused{c:d}@media print{.unused{e:f}}@media screen{.used{g:h}}"
            "@font-face{font-family:X}@keyframes spin{from{x:y}to{x:z}}")
-    assert pcn_html.purge_css(css, {"used"}) == (
+    assert pcn_css.purge_css(css, {"used"}) == (
         ".used{a:b}@media screen{.used{g:h}}@font-face{font-family:X}@keyframes spin{from{x:y}to{x:z}}")
 
 
 def test_names_that_scripts_add_count_as_used():
-    used = pcn_html.used_names(['<div class="bd-sidebar"></div>', 'e.classList.add("show")'])
+    used = pcn_css.used_names(['<div class="bd-sidebar"></div>', 'e.classList.add("show")'])
     assert {"bd-sidebar", "show"} <= used
-    assert pcn_html.purge_css(".show{display:block}.hide{display:none}", used) == ".show{display:block}"
+    assert pcn_css.purge_css(".show{display:block}.hide{display:none}", used) == ".show{display:block}"
 
 
 def test_an_import_is_inlined_with_its_urls_rebased(tmp_path):
     (tmp_path / "styles").mkdir()
     (tmp_path / "basic.css").write_text(".a{background:url(file.png)}.b{background:url('data:x')}")
-    css = pcn_html.inline_imports('@import "../basic.css";.c{}', tmp_path / "styles")
+    css = pcn_css.inline_imports('@import "../basic.css";.c{}', tmp_path / "styles")
     assert css == ".a{background:url(\"../file.png\")}.b{background:url('data:x')}.c{}"
-    assert pcn_html.inline_imports('@import url(print.css) print;', tmp_path) == '@import url(print.css) print;'
-    assert pcn_html.inline_imports('@import "https://cdn.example/x.css";', tmp_path) == \
+    assert pcn_css.inline_imports('@import url(print.css) print;', tmp_path) == '@import url(print.css) print;'
+    assert pcn_css.inline_imports('@import "https://cdn.example/x.css";', tmp_path) == \
         '@import "https://cdn.example/x.css";'
 
 
 def test_only_private_use_characters_count_as_icons():
-    assert pcn_html.icon_codepoints('.a:before{content:"\\f0c9"}.b{--i:"\uf09b"}.c:after{content:"\\2014 \u00a7"}') == \
+    assert pcn_css.icon_codepoints('.a:before{content:"\\f0c9"}.b{--i:"\uf09b"}.c:after{content:"\\2014 \u00a7"}') == \
         {0xF0C9, 0xF09B}
 
 
@@ -223,7 +224,7 @@ def test_a_subset_icon_font_keeps_the_icons_asked_for_and_is_small(tmp_path):
 
     source = _theme_font("fa-solid-900.ttf")
     target = tmp_path / "solid.woff"
-    pcn_html.subset_font(source, target, {0xF0C9, 0xF002})  # bars, magnifying glass
+    pcn_css.subset_font(source, target, {0xF0C9, 0xF002})  # bars, magnifying glass
     font = TTFont(target)
     assert font.flavor == "woff"
     assert {0xF0C9, 0xF002} <= set(font.getBestCmap())
@@ -256,7 +257,7 @@ def test_the_built_site_loses_unused_rules_and_its_fonts_keep_only_named_icons(t
     from fontTools.ttLib import TTFont
 
     site = _tiny_site(tmp_path)
-    sizes = pcn_html.trim_stylesheets(site)
+    sizes = pcn_css.trim_stylesheets(site)
     static = site / "_static"
     assert (static / "styles" / "theme.css").read_text() == ".used-by-page{a:b}", "import inlined, then purged"
     assert (static / "later.css").read_text() == ".added-by-script{x:y}"
@@ -272,9 +273,9 @@ def test_the_built_site_loses_unused_rules_and_its_fonts_keep_only_named_icons(t
 
 def test_trimming_a_trimmed_site_changes_nothing(tmp_path):
     site = _tiny_site(tmp_path)
-    pcn_html.trim_stylesheets(site)
+    pcn_css.trim_stylesheets(site)
     before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    pcn_html.trim_stylesheets(site)
+    pcn_css.trim_stylesheets(site)
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
 
 

@@ -1,4 +1,4 @@
-"""What _ext/pcn_html.py trims from every page, checked in Chromium on the built book: nothing a page
+"""What _ext/pcn_html.py and _ext/pcn_css.py trim from every page, checked in Chromium on the built book: nothing a page
 asks for is missing (the favicon included), the icons still draw, and the parts of the theme that the
 deferred scripts, purged stylesheets and subset icon fonts serve still work.
 """
