@@ -1,14 +1,23 @@
-"""The mutation run's sample mode (pcn_evidence.tools.mutation), without running cosmic-ray.
+"""The mutation run's sample mode and test order (pcn_evidence.tools.mutation and mutation_order), without cosmic-ray.
 
 A sample must be reproducible (the same seed and code give the same mutants, whatever ids cosmic-ray drew) and
-its score reported with an interval that is right on known cases.
+its score reported with an interval that is right on known cases. Each mutant's run must start with the tests
+that execute the mutated line, drop none, and never fail because the order could not be worked out.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from pcn_evidence.tools.mutation import Mutant, sample, sample_line, wilson_interval
+from pcn_evidence.tools.mutation_order import changed_lines, order
 
 
 def mutants(count: int, id_prefix: str = "job") -> list[Mutant]:
@@ -61,3 +70,68 @@ def test_a_sample_is_labelled_as_a_sample_of_so_many():
     line = sample_line(240, 250, 1229)
     assert line.startswith("A sample of 250 out of 1229 mutants to test: 240 killed, 96.0%")
     assert "95% Wilson interval" in line
+
+
+# --- The order of the tests in each mutant's run (pcn_evidence.tools.mutation_order) ---
+
+def test_the_changed_lines_of_a_mutant_are_found():
+    original = "a = 1\nif a < 2:\n    b = 3\nc = 4\n"
+    assert changed_lines(original, original.replace("a < 2", "a <= 2")) == {2}
+    assert changed_lines(original, original.replace("    b = 3\n", "")) == {3}  # a line removed
+    assert changed_lines(original, original) == set()
+
+
+def test_the_tests_of_the_mutated_line_come_first_and_none_is_dropped():
+    covers = {"m.py": {2: ["t::b", "t::a"], 5: ["t::c"]}, "n.py": {2: ["t::d"]}}
+    durations = {"t::a": 0.5, "t::b": 0.1, "t::c": 0.2, "t::d": 0.0}
+    tests = ["t::d", "t::e", "t::c", "t::a", "t::b"]
+    assert order(tests, covers, durations, "m.py", {2}) == ["t::b", "t::a", "t::c", "t::d", "t::e"]
+    assert order(tests, covers, durations, "m.py", {9}) == ["t::b", "t::c", "t::a", "t::d", "t::e"]  # top level
+    assert order(tests, covers, durations, "other.py", {1}) == tests  # nothing known: the usual order
+
+
+PROJECT_TESTS = {
+    "test_a.py": "from m import double\n\ndef test_unrelated():\n    assert True\n\n"
+                 "def test_double():\n    assert double(2) == 4\n",
+    "test_b.py": "from m import half\n\ndef test_half():\n    assert half(4) == 2\n",
+}
+
+
+def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """pytest in ``folder`` with the ordering plugin, listing each test as it runs."""
+    # No plugin but this one is loaded: a run starts in a fraction of the time
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-v",
+                           "-p", "pcn_evidence.tools.mutation_order", *args], cwd=folder, capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=str(folder), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"))
+
+
+def ran(output: str) -> list[str]:
+    return re.findall(r"^(test_\w+\.py::\w+) (?:PASSED|FAILED)", output, re.MULTILINE)
+
+
+def test_a_mutant_s_run_starts_with_the_test_that_executes_its_line(tmp_path: Path):
+    (tmp_path / "m.py").write_text("def double(x):\n    return x * 2\n\n\ndef half(x):\n    return x // 2\n")
+    for name, text in PROJECT_TESTS.items():
+        (tmp_path / name).write_text(text)
+    mapped = run_pytest(tmp_path, "--mutation-map", "map.json", "--mutation-module", "m.py",
+                        "--mutation-order", "map.json", "test_a.py", "test_b.py")
+    assert mapped.returncode == 0, mapped.stdout + mapped.stderr
+    assert ran(mapped.stdout) == ["test_a.py::test_unrelated", "test_a.py::test_double", "test_b.py::test_half"]
+    covers = json.loads((tmp_path / "map.json").read_text())["covers"]["m.py"]
+    assert covers == {"2": ["test_a.py::test_double"], "6": ["test_b.py::test_half"]}
+
+    (tmp_path / "m.py").write_text((tmp_path / "m.py").read_text().replace("x // 2", "x // 3"))  # the mutant
+    mutant = run_pytest(tmp_path, "-x", "--mutation-order", "map.json", "test_a.py", "test_b.py")
+    assert mutant.returncode == 1
+    assert ran(mutant.stdout) == ["test_b.py::test_half"]  # killed by the first test run
+
+
+def test_a_missing_map_keeps_the_usual_order_and_kills_nothing(tmp_path: Path):
+    # An error in the plugin would fail the run and count an unmutated module as killed: planted here.
+    (tmp_path / "m.py").write_text("def double(x):\n    return x * 2\n\n\ndef half(x):\n    return x // 2\n")
+    for name, text in PROJECT_TESTS.items():
+        (tmp_path / name).write_text(text)
+    result = run_pytest(tmp_path, "--mutation-order", "missing.json", "test_a.py", "test_b.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ran(result.stdout) == ["test_a.py::test_unrelated", "test_a.py::test_double", "test_b.py::test_half"]
+    assert "mutation order not applied" in result.stderr

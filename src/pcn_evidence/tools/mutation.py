@@ -28,6 +28,7 @@ import fnmatch
 import math
 import os
 import random
+import resource
 import shlex
 import shutil
 import sqlite3
@@ -48,6 +49,7 @@ from .paths import ROOT, sources_dir, working_copy
 
 CONFIG = "src/pcn_evidence/tools/mutation.toml"  # relative to the book's root, and to each copy's
 SESSION = "mutation.sqlite"  # in each copy's root
+ORDER_MAP = "mutation-map.json"  # in each copy's root: the test command's --mutation-order reads it
 COSMIC_RAY = str(Path(sys.executable).parent / "cosmic-ray")
 PROGRESS_EVERY = 60.0  # seconds between progress lines
 Position = tuple[int, int]  # parso's: line from 1, column (in characters) from 0
@@ -186,6 +188,12 @@ def sample_line(killed: int, tested: int, population: int) -> str:
             f"(95% Wilson interval {100 * low:.1f}% to {100 * high:.1f}%).")
 
 
+def child_cpu() -> float:
+    """Seconds of CPU (user and system) used so far by this process's finished children and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def completed(session: Path) -> int:
     """Results recorded so far in a running session (read while cosmic-ray writes it)."""
     try:
@@ -222,15 +230,20 @@ def main() -> int:
             env["PCN_SOURCES_DIR"] = str(sources)
         first, env = copies[0]
 
-        # The unmutated code must pass, or every mutant would look killed.
+        # The unmutated code must pass, or every mutant would look killed. The same run maps which tests execute
+        # which lines (pcn_evidence.tools.mutation_order), so that each mutant's run starts with those that may kill it.
         command = config["cosmic-ray"]["test-command"]
+        mapping = ["--mutation-map", ORDER_MAP, *(a for m in config["cosmic-ray"]["module-path"]
+                                                  for a in ("--mutation-module", m))]
         clock = time.monotonic()
-        baseline = subprocess.run(shlex.split(command), cwd=first, env=env, capture_output=True, text=True)
+        baseline = subprocess.run(shlex.split(command) + mapping, cwd=first, env=env, capture_output=True, text=True)
         if baseline.returncode != 0:
             print(f"The tests fail without any mutation; fix them first:\n{baseline.stdout[-4000:]}"
                   f"{baseline.stderr[-2000:]}", file=sys.stderr)
             return 2
-        print(f"Baseline: the tests pass unmutated in {time.monotonic() - clock:.1f} s.", flush=True)
+        print(f"Baseline: the tests pass unmutated in {time.monotonic() - clock:.1f} s (with coverage).", flush=True)
+        for work, _ in copies[1:]:
+            shutil.copy(first / ORDER_MAP, work / ORDER_MAP)
 
         subprocess.run([COSMIC_RAY, "init", CONFIG, SESSION], cwd=first, env=env, check=True)
         with use_db(str(first / SESSION), WorkDB.Mode.open) as db:
@@ -265,6 +278,7 @@ def main() -> int:
               f"job(s) of {len(shares[0])}; each runs: {' '.join(command.split())}", flush=True)
 
         logs = [(work / "cosmic-ray.log").open("w") for work, _ in copies]
+        exec_started, cpu_before = time.monotonic(), child_cpu()
         processes = [subprocess.Popen([COSMIC_RAY, "exec", CONFIG, SESSION], cwd=work, env=env, stdout=log,
                                       stderr=subprocess.STDOUT) for (work, env), log in zip(copies, logs)]
         last = time.monotonic()
@@ -277,6 +291,10 @@ def main() -> int:
                 print(f"  {done}/{len(tested)} tested ({(last - started) / 60:.0f} min)", flush=True)
         for log in logs:
             log.close()
+        if tested:  # what a mutant costs, to compare test commands (the CPU time is that of every copy's tests)
+            wall, cpu = time.monotonic() - exec_started, child_cpu() - cpu_before
+            print(f"Tested {len(tested)} mutants in {wall:.0f} s: {wall * len(copies) / len(tested):.1f} s of wall "
+                  f"time and {cpu / len(tested):.1f} s of CPU a mutant.", flush=True)
         for (work, _), process in zip(copies, processes):
             if process.returncode != 0:
                 print(f"cosmic-ray exec failed in {work}:\n" + (work / "cosmic-ray.log").read_text()[-4000:],
