@@ -10,6 +10,7 @@ import pytest
 from helpers import DATA, GOOD_COUNT_ROWS, THEME_COUNTS_HEADER, write_csv
 
 from pcn_evidence import EvidenceError, load_table
+from pcn_evidence.descriptors import schema_shape_problems
 from pcn_evidence.schema import validate_package
 
 COL = {name: i for i, name in enumerate(THEME_COUNTS_HEADER)}
@@ -743,3 +744,18 @@ def test_the_package_descriptor_is_checked_by_the_standard(mini_package, change,
     change(descriptor)
     (mini_package / "datapackage.json").write_text(json.dumps(descriptor))
     assert message in problems(mini_package)
+
+
+def test_a_field_without_a_type_is_text(mini_package):
+    # The standard's default type; frictionless is shown it as a string field (and a formula start is refused).
+    _edit_schema(mini_package, lambda s, f: f["sub_theme"].pop("type"))
+    validate_package(mini_package)
+    assert "begins with '='" in problems(with_counts(mini_package, {"sub_theme": "=SUM(A1)"}))
+
+
+def test_a_schema_s_faults_are_listed_by_their_place_in_it_not_by_their_wording():
+    # The second field's fault is worded so that it sorts first.
+    schema = {"fields": [{"name": "a", "type": "string", "pcn:multiline": 1},
+                         {"name": "b", "type": "string", "pcn:verbatim": "yes"}]}
+    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    assert [m[:len("at fields[0]")] for m in found] == ["at fields[0]", "at fields[1]"], found
