@@ -221,6 +221,14 @@ def test_a_list_cell_is_split_on_semicolons(cell, items):
     assert split_tags(cell) == items
 
 
+@pytest.mark.parametrize("resources", [{}, 5, None])  # an empty object, and values that cannot be iterated
+def test_resources_of_another_kind_are_one_named_problem(tmp_path, resources):
+    directory = package(tmp_path, b"id,n,note\na,1,x\n")
+    (directory / "datapackage.json").write_text(json.dumps({"resources": resources}), encoding="utf-8")
+    with pytest.raises(EvidenceError, match="data/datapackage.json: 'resources' must be a list of objects"):
+        read_package(directory)
+
+
 def test_resources_that_are_not_a_list_are_one_named_problem(tmp_path):
     directory = package(tmp_path, b"id,n,note\na,1,x\n")
     (directory / "datapackage.json").write_text(json.dumps({"resources": {"notes": NOTES}}), encoding="utf-8")

@@ -759,3 +759,42 @@ def test_a_schema_s_faults_are_listed_by_their_place_in_it_not_by_their_wording(
                          {"name": "b", "type": "string", "pcn:verbatim": "yes"}]}
     found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
     assert [m[:len("at fields[0]")] for m in found] == ["at fields[0]", "at fields[1]"], found
+
+
+def test_a_schema_fault_before_another_field_does_not_hide_that_field_s_faults():
+    # The first field is not an object (the book's profile names it); the next field's type must still be checked.
+    schema = {"fields": ["id", {"name": "when", "type": "date"}]}
+    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    assert found[0].startswith("at fields[0]: 'id' is not of type 'object'"), found
+    assert any(m.startswith("field 'when' has type 'date', which this validator does not check") for m in found), found
+
+
+def test_an_empty_list_of_allowed_values_is_refused():
+    schema = {"fields": [{"name": "kind", "type": "string", "constraints": {"enum": []}}]}
+    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    assert len(found) == 1 and found[0].startswith("at fields[0].constraints.enum: [] "), found
+
+
+def test_a_resource_without_a_name_is_one_named_problem_when_the_package_is_validated(mini_package):
+    descriptor = json.loads((mini_package / "datapackage.json").read_text())
+    descriptor["resources"].append({"path": "notes.csv", "schema": "schemas/notes.json"})
+    (mini_package / "datapackage.json").write_text(json.dumps(descriptor))
+    found = problems(mini_package)
+    assert found.startswith("1 problem in the coded evidence:"), found
+    assert "data/datapackage.json: resource 'resource 6' has no name" in found, found
+
+
+def test_a_cell_refused_as_written_in_a_later_row_is_named_by_that_row(mini_package):
+    # The second row: a row number computed wrongly from the row's index (index | 1, say) is still right for the first.
+    found = problems(with_counts(mini_package, {"finding": " padded"}, row=1))
+    assert "data/theme_counts.csv, row 2 (line 3), column 'finding': got ' padded'" in found, found
+
+
+def test_a_source_silent_on_a_finding_cites_no_evidence_and_needs_none(tmp_path):
+    directory = _synthesis_package(tmp_path, [
+        ["f-ccg-support", "hl-2021-vacuum", "silent", "", "n"],
+        ["f-ccg-support", "bjgp-2021", "supports", "", "n"],
+    ])
+    message = problems(directory)
+    assert "row 2 (line 3), column 'evidence_ids': got ''; a 'supports' judgement must cite" in message  # checked
+    assert "row 1 (line 2), column 'evidence_ids'" not in message, message
