@@ -4,6 +4,7 @@
     python -m pcn_evidence.tools.mutation --jobs 1     # one job
     python -m pcn_evidence.tools.mutation --keep       # keep the throwaway copies and their cosmic-ray sessions
     python -m pcn_evidence.tools.mutation --sample 250 --seed 1   # a reproducible random sample of the mutants
+    python -m pcn_evidence.tools.mutation --only src/pcn_evidence/load.py:78:core/NumberReplacer   # these again
 
 cosmic-ray rewrites a module on disk for every mutant, so it never runs in this checkout: the book is
 copied (:func:`pcn_evidence.tools.paths.working_copy`) once per job into a temporary folder, the session is made in the
@@ -218,6 +219,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the throwaway copies (printed at the end)")
     parser.add_argument("--sample", type=int, metavar="N", help="test a seeded random sample of N mutants")
     parser.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
+    parser.add_argument("--only", action="append", metavar="FILE:LINE:OPERATOR", help="test only this mutant (repeat)")
     args = parser.parse_args()
     config = tomllib.loads((ROOT / CONFIG).read_text(encoding="utf-8"))
     fail_under = float(config["mutation"]["fail-under"])
@@ -254,6 +256,8 @@ def main() -> int:
                   + "\n  ".join(stale), file=sys.stderr)
             return 2
         tested = [m for m in mutants if m.job_id not in reasons]
+        if args.only:  # as the report names a mutant: file:line:operator
+            tested = [m for m in tested if f"{m.module}:{m.start[0]}:{m.operator}" in args.only]
         population = len(tested)
         if args.sample is not None:
             tested = sample(tested, args.sample, args.seed)
@@ -268,11 +272,11 @@ def main() -> int:
                 others = [m.job_id for m in tested if m.job_id not in shares[job]]
                 if left_out:
                     db.set_multiple_results(sorted(left_out), WorkResult(worker_outcome=WorkerOutcome.SKIPPED,
-                                                                         output="not in the sample"))
+                                                                         output="not chosen for this run"))
                 if others:
                     db.set_multiple_results(others, WorkResult(worker_outcome=WorkerOutcome.SKIPPED,
                                                                output="run by another job"))
-        if left_out:
+        if args.sample is not None:
             print(f"A sample of {len(tested)} of the {population} mutants to test (seed {args.seed}).", flush=True)
         print(f"{len(tested)} mutants to test ({len(reasons)} excluded as equivalent), in {len(copies)} "
               f"job(s) of {len(shares[0])}; each runs: {' '.join(command.split())}", flush=True)
@@ -307,7 +311,7 @@ def main() -> int:
                 results.update((job_id, result) for job_id, result in db.results if job_id in shares[job])
         in_scope = [m for m in mutants if m.job_id not in left_out]
         return report(in_scope, reasons, results, fail_under, time.monotonic() - started,
-                      population=population if left_out else None)
+                      population=population if args.sample is not None else None)
     finally:
         if args.keep:
             print(f"The copies and their sessions are kept in {tmp}")
