@@ -798,3 +798,8 @@ def test_a_source_silent_on_a_finding_cites_no_evidence_and_needs_none(tmp_path)
     message = problems(directory)
     assert "row 2 (line 3), column 'evidence_ids': got ''; a 'supports' judgement must cite" in message  # checked
     assert "row 1 (line 2), column 'evidence_ids'" not in message, message
+
+
+def test_a_list_of_one_allowed_value_is_a_list_of_allowed_values():
+    schema = {"fields": [{"name": "kind", "type": "string", "constraints": {"enum": ["study"]}}]}
+    assert schema_shape_problems("data/schemas/t.json", schema) == []
