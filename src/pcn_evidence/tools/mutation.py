@@ -258,6 +258,9 @@ def main() -> int:
         tested = [m for m in mutants if m.job_id not in reasons]
         if args.only:  # as the report names a mutant: file:line:operator
             tested = [m for m in tested if f"{m.module}:{m.start[0]}:{m.operator}" in args.only]
+            if not tested:  # a score of nothing tested would pass
+                print("No mutant to test matches --only (file:line:operator, as a report names it).", file=sys.stderr)
+                return 2
         population = len(tested)
         if args.sample is not None:
             tested = sample(tested, args.sample, args.seed)
