@@ -256,3 +256,18 @@ def test_a_table_that_is_a_symbolic_link_is_refused_when_read(tmp_path):
     assert "notes" in read.unreadable
     assert [str(p) for p in problems] == ["data/notes.csv: is a symbolic link; a table must be a file in the data "
                                           "folder itself"]
+
+
+def test_a_resource_outside_the_data_folder_does_not_stop_the_next(tmp_path):
+    resources = [dict(NOTES, name="outside", path="../notes.csv"), NOTES]
+    read, problems = read_package(package(tmp_path, b"id,n,note\na,1,x\n", resources=resources))
+    assert [str(p) for p in problems] == ["data/datapackage.json: resource 'outside': its path and schema must be "
+                                          "files inside the data folder, written relative to it"]
+    assert list(read.tables) == ["notes"]
+
+
+def test_a_boolean_cell_read_from_a_file_is_true_or_false():
+    # Built at run time, as a cell read from a CSV is: not the interned literal an `is` comparison would match.
+    written = "".join(["tr", "ue"])
+    assert parse_cell(written, "boolean") is True
+    assert parse_cell("".join(["fal", "se"]), "boolean") is False

@@ -563,6 +563,8 @@ def test_a_broken_foreign_key_does_not_stop_the_next_from_being_checked(mini_pac
     ("unlisted", "data/study_findings.csv: column 'section' refers to the table 'bodies', which the data package "
                  "does not list"),
     ("unreadable", "data/bodies.csv: the table listed in datapackage.json is missing"),
+    ("no column", "data/schemas/study_findings.json: field 'section': its pcn:list_reference names the column "
+                  "'nosuch', which data/bodies.csv does not have"),
 ])
 def test_a_list_column_is_checked_whatever_the_one_before_it_refers_to(tmp_path, breakage, expected):
     import shutil
@@ -570,16 +572,17 @@ def test_a_list_column_is_checked_whatever_the_one_before_it_refers_to(tmp_path,
     from helpers import DATA
     directory = tmp_path / "data"
     shutil.copytree(DATA / "schemas", directory / "schemas")
-    for name in ("sources", "topics"):
+    for name in ("sources", "topics") + (("bodies",) if breakage == "no column" else ()):
         shutil.copy(DATA / f"{name}.csv", directory / f"{name}.csv")
-    keep = {"sources", "study_findings", "topics"} | ({"bodies"} if breakage == "unreadable" else set())
+    keep = {"sources", "study_findings", "topics"} | ({"bodies"} if breakage != "unlisted" else set())
     descriptor = json.loads((DATA / "datapackage.json").read_text())
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in keep]
     (directory / "datapackage.json").write_text(json.dumps(descriptor))
     path = directory / "schemas" / "study_findings.json"
     schema = json.loads(path.read_text())
     fields = [f["name"] for f in schema["fields"]]
-    schema["fields"][fields.index("section")]["pcn:list_reference"] = {"resource": "bodies", "field": "id"}
+    schema["fields"][fields.index("section")]["pcn:list_reference"] = {
+        "resource": "bodies", "field": "nosuch" if breakage == "no column" else "id"}
     path.write_text(json.dumps(schema))
     rows = [{"id": f"sf-{n}", "section": "Results", "meta_theme": "", "finding": "f", "topics": topics,
              "source_id": "bjgp-2021", "locator": "Results", "quote": "q"}
@@ -803,3 +806,28 @@ def test_a_source_silent_on_a_finding_cites_no_evidence_and_needs_none(tmp_path)
 def test_a_list_of_one_allowed_value_is_a_list_of_allowed_values():
     schema = {"fields": [{"name": "kind", "type": "string", "constraints": {"enum": ["study"]}}]}
     assert schema_shape_problems("data/schemas/t.json", schema) == []
+
+
+def test_a_long_placeholder_is_shown_by_its_first_sixty_characters(mini_package):
+    text = "TODO: " + "fill in the finding from the source " * 3 + "text"
+    message = problems(with_counts(mini_package, {"finding": text}))
+    assert f"a placeholder from `make add-source` is still here: {text[:60]!r}; fill it in" in message, message
+
+
+def test_a_long_cell_refused_as_written_is_shown_whole_unless_it_breaks_a_line(mini_package):
+    padded = "A finding written out at some length, longer than sixty characters in all "  # the space at the end
+    message = problems(with_counts(mini_package, {"finding": padded}))
+    assert f"column 'finding': got {padded!r}; remove the spaces" in message, message
+    broken = "A finding written out at some length, longer than sixty\ncharacters in all"
+    message = problems(with_counts(mini_package, {"finding": broken}))
+    assert f"column 'finding': got {broken[:60]!r}; has a line break" in message, message
+
+
+def test_foreign_key_problems_come_in_the_order_the_schema_lists_the_keys(mini_package):
+    # unit's key listed first: its problem comes first though source_id sorts before unit and its row is earlier
+    _edit_schema(mini_package, lambda s, f: s["foreignKeys"].reverse())
+    rows = [list(r) for r in GOOD_COUNT_ROWS]
+    rows[0][COL["source_id"]], rows[1][COL["unit"]] = "nosuch", "GPs"
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, rows)
+    message = problems(mini_package)
+    assert 0 < message.index("unknown unit") < message.index("unknown source_id"), message
