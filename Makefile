@@ -28,7 +28,7 @@ help:
 	@echo "make bench     time clean/no-change/edit/data builds, make test and the floor (medians)"
 	@echo "make bench-scale SOURCES=50  clean build of a synthetic copy with 50 sources beside the real one (scale line)"
 	@echo "make check-determinism  incremental, clean and make dist builds must be byte-identical"
-	@echo "make mutation  mutate schema, numbers, provenance, load and datapackage; fail under 90% killed"
+	@echo "make mutation  mutate the validator's seven modules; fail under 90% killed (SAMPLE=N [SEED=S]: a sample; JOBS=1)"
 	@echo "make coding-audit  every sentence of every source has a coding decision (needs ../shared/sources)"
 	@echo "make evidence-diff FROM=v0.1.0  what changed in the evidence since a version (WRITE=1 records it in data/)"
 	@echo "make release VERSION=x.y.z  release: version and date from CITATION.cff, build, tag, dist/ archive"
@@ -146,7 +146,7 @@ $(MUTATION_STAMP): requirements-mutation.txt $(STAMP)
 
 .PHONY: mutation
 mutation: $(MUTATION_STAMP)
-	$(TOOLS).mutation
+	$(TOOLS).mutation $(if $(SAMPLE),--sample $(SAMPLE) --seed $(or $(SEED),0)) $(if $(JOBS),--jobs $(JOBS))
 
 BROWSER_STAMP := $(VENV)/.installed-browser
 $(BROWSER_STAMP): requirements-browser.txt $(STAMP)

@@ -221,6 +221,14 @@ def test_a_list_cell_is_split_on_semicolons(cell, items):
     assert split_tags(cell) == items
 
 
+@pytest.mark.parametrize("resources", [{}, 5, None])  # an empty object, and values that cannot be iterated
+def test_resources_of_another_kind_are_one_named_problem(tmp_path, resources):
+    directory = package(tmp_path, b"id,n,note\na,1,x\n")
+    (directory / "datapackage.json").write_text(json.dumps({"resources": resources}), encoding="utf-8")
+    with pytest.raises(EvidenceError, match="data/datapackage.json: 'resources' must be a list of objects"):
+        read_package(directory)
+
+
 def test_resources_that_are_not_a_list_are_one_named_problem(tmp_path):
     directory = package(tmp_path, b"id,n,note\na,1,x\n")
     (directory / "datapackage.json").write_text(json.dumps({"resources": {"notes": NOTES}}), encoding="utf-8")
@@ -248,3 +256,18 @@ def test_a_table_that_is_a_symbolic_link_is_refused_when_read(tmp_path):
     assert "notes" in read.unreadable
     assert [str(p) for p in problems] == ["data/notes.csv: is a symbolic link; a table must be a file in the data "
                                           "folder itself"]
+
+
+def test_a_resource_outside_the_data_folder_does_not_stop_the_next(tmp_path):
+    resources = [dict(NOTES, name="outside", path="../notes.csv"), NOTES]
+    read, problems = read_package(package(tmp_path, b"id,n,note\na,1,x\n", resources=resources))
+    assert [str(p) for p in problems] == ["data/datapackage.json: resource 'outside': its path and schema must be "
+                                          "files inside the data folder, written relative to it"]
+    assert list(read.tables) == ["notes"]
+
+
+def test_a_boolean_cell_read_from_a_file_is_true_or_false():
+    # Built at run time, as a cell read from a CSV is: not the interned literal an `is` comparison would match.
+    written = "".join(["tr", "ue"])
+    assert parse_cell(written, "boolean") is True
+    assert parse_cell("".join(["fal", "se"]), "boolean") is False

@@ -10,6 +10,7 @@ import pytest
 from helpers import DATA, GOOD_COUNT_ROWS, THEME_COUNTS_HEADER, write_csv
 
 from pcn_evidence import EvidenceError, load_table
+from pcn_evidence.descriptors import schema_shape_problems
 from pcn_evidence.schema import validate_package
 
 COL = {name: i for i, name in enumerate(THEME_COUNTS_HEADER)}
@@ -562,6 +563,8 @@ def test_a_broken_foreign_key_does_not_stop_the_next_from_being_checked(mini_pac
     ("unlisted", "data/study_findings.csv: column 'section' refers to the table 'bodies', which the data package "
                  "does not list"),
     ("unreadable", "data/bodies.csv: the table listed in datapackage.json is missing"),
+    ("no column", "data/schemas/study_findings.json: field 'section': its pcn:list_reference names the column "
+                  "'nosuch', which data/bodies.csv does not have"),
 ])
 def test_a_list_column_is_checked_whatever_the_one_before_it_refers_to(tmp_path, breakage, expected):
     import shutil
@@ -569,16 +572,17 @@ def test_a_list_column_is_checked_whatever_the_one_before_it_refers_to(tmp_path,
     from helpers import DATA
     directory = tmp_path / "data"
     shutil.copytree(DATA / "schemas", directory / "schemas")
-    for name in ("sources", "topics"):
+    for name in ("sources", "topics") + (("bodies",) if breakage == "no column" else ()):
         shutil.copy(DATA / f"{name}.csv", directory / f"{name}.csv")
-    keep = {"sources", "study_findings", "topics"} | ({"bodies"} if breakage == "unreadable" else set())
+    keep = {"sources", "study_findings", "topics"} | ({"bodies"} if breakage != "unlisted" else set())
     descriptor = json.loads((DATA / "datapackage.json").read_text())
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in keep]
     (directory / "datapackage.json").write_text(json.dumps(descriptor))
     path = directory / "schemas" / "study_findings.json"
     schema = json.loads(path.read_text())
     fields = [f["name"] for f in schema["fields"]]
-    schema["fields"][fields.index("section")]["pcn:list_reference"] = {"resource": "bodies", "field": "id"}
+    schema["fields"][fields.index("section")]["pcn:list_reference"] = {
+        "resource": "bodies", "field": "nosuch" if breakage == "no column" else "id"}
     path.write_text(json.dumps(schema))
     rows = [{"id": f"sf-{n}", "section": "Results", "meta_theme": "", "finding": "f", "topics": topics,
              "source_id": "bjgp-2021", "locator": "Results", "quote": "q"}
@@ -743,3 +747,87 @@ def test_the_package_descriptor_is_checked_by_the_standard(mini_package, change,
     change(descriptor)
     (mini_package / "datapackage.json").write_text(json.dumps(descriptor))
     assert message in problems(mini_package)
+
+
+def test_a_field_without_a_type_is_text(mini_package):
+    # The standard's default type; frictionless is shown it as a string field (and a formula start is refused).
+    _edit_schema(mini_package, lambda s, f: f["sub_theme"].pop("type"))
+    validate_package(mini_package)
+    assert "begins with '='" in problems(with_counts(mini_package, {"sub_theme": "=SUM(A1)"}))
+
+
+def test_a_schema_s_faults_are_listed_by_their_place_in_it_not_by_their_wording():
+    # The second field's fault is worded so that it sorts first.
+    schema = {"fields": [{"name": "a", "type": "string", "pcn:multiline": 1},
+                         {"name": "b", "type": "string", "pcn:verbatim": "yes"}]}
+    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    assert [m[:len("at fields[0]")] for m in found] == ["at fields[0]", "at fields[1]"], found
+
+
+def test_a_schema_fault_before_another_field_does_not_hide_that_field_s_faults():
+    # The first field is not an object (the book's profile names it); the next field's type must still be checked.
+    schema = {"fields": ["id", {"name": "when", "type": "date"}]}
+    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    assert found[0].startswith("at fields[0]: 'id' is not of type 'object'"), found
+    assert any(m.startswith("field 'when' has type 'date', which this validator does not check") for m in found), found
+
+
+def test_an_empty_list_of_allowed_values_is_refused():
+    schema = {"fields": [{"name": "kind", "type": "string", "constraints": {"enum": []}}]}
+    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    assert len(found) == 1 and found[0].startswith("at fields[0].constraints.enum: [] "), found
+
+
+def test_a_resource_without_a_name_is_one_named_problem_when_the_package_is_validated(mini_package):
+    descriptor = json.loads((mini_package / "datapackage.json").read_text())
+    descriptor["resources"].append({"path": "notes.csv", "schema": "schemas/notes.json"})
+    (mini_package / "datapackage.json").write_text(json.dumps(descriptor))
+    found = problems(mini_package)
+    assert found.startswith("1 problem in the coded evidence:"), found
+    assert "data/datapackage.json: resource 'resource 6' has no name" in found, found
+
+
+def test_a_cell_refused_as_written_in_a_later_row_is_named_by_that_row(mini_package):
+    # The second row: a row number computed wrongly from the row's index (index | 1, say) is still right for the first.
+    found = problems(with_counts(mini_package, {"finding": " padded"}, row=1))
+    assert "data/theme_counts.csv, row 2 (line 3), column 'finding': got ' padded'" in found, found
+
+
+def test_a_source_silent_on_a_finding_cites_no_evidence_and_needs_none(tmp_path):
+    directory = _synthesis_package(tmp_path, [
+        ["f-ccg-support", "hl-2021-vacuum", "silent", "", "n"],
+        ["f-ccg-support", "bjgp-2021", "supports", "", "n"],
+    ])
+    message = problems(directory)
+    assert "row 2 (line 3), column 'evidence_ids': got ''; a 'supports' judgement must cite" in message  # checked
+    assert "row 1 (line 2), column 'evidence_ids'" not in message, message
+
+
+def test_a_list_of_one_allowed_value_is_a_list_of_allowed_values():
+    schema = {"fields": [{"name": "kind", "type": "string", "constraints": {"enum": ["study"]}}]}
+    assert schema_shape_problems("data/schemas/t.json", schema) == []
+
+
+def test_a_long_placeholder_is_shown_by_its_first_sixty_characters(mini_package):
+    text = "TODO: " + "fill in the finding from the source " * 3 + "text"
+    message = problems(with_counts(mini_package, {"finding": text}))
+    assert f"a placeholder from `make add-source` is still here: {text[:60]!r}; fill it in" in message, message
+
+
+def test_a_long_cell_refused_as_written_is_shown_whole_unless_it_breaks_a_line(mini_package):
+    padded = "A finding written out at some length, longer than sixty characters in all "  # the space at the end
+    message = problems(with_counts(mini_package, {"finding": padded}))
+    assert f"column 'finding': got {padded!r}; remove the spaces" in message, message
+    broken = "A finding written out at some length, longer than sixty\ncharacters in all"
+    message = problems(with_counts(mini_package, {"finding": broken}))
+    assert f"column 'finding': got {broken[:60]!r}; has a line break" in message, message
+
+
+def test_foreign_key_problems_come_in_the_order_the_schema_lists_the_keys(mini_package):
+    # unit's key listed first: its problem comes first though source_id sorts before unit and its row is earlier
+    _edit_schema(mini_package, lambda s, f: s["foreignKeys"].reverse())
+    rows = [list(r) for r in GOOD_COUNT_ROWS]
+    rows[0][COL["source_id"]], rows[1][COL["unit"]] = "nosuch", "GPs"
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, rows)
+    message = problems(mini_package)
+    assert 0 < message.index("unknown unit") < message.index("unknown source_id"), message
