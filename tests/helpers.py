@@ -6,6 +6,8 @@ import csv
 import os
 from pathlib import Path
 
+from pcn_evidence.tools import versions
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SOURCES = ROOT.parent / "shared" / "sources"
@@ -28,3 +30,33 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
+
+
+# --- versions relative to the book's last release ---------------------------------------------------------
+# A release test names the book's last release as LAST (read from a copy's CITATION.cff) and every other version
+# relative to it, never as today's literal: releasing the book must not break a test that was right.
+
+def next_minor(version: str) -> str:
+    """The next minor release after ``version``: the one `make release` would normally make next.
+
+    >>> next_minor("0.1.0"), next_minor("0.9.3"), next_minor("1.10.2")
+    ('0.2.0', '0.10.0', '1.11.0')
+    """
+    major, minor, _ = versions.parse_version(version)
+    return f"{major}.{minor + 1}.0"
+
+
+def lower_version(version: str) -> str:
+    """A well-formed version just below ``version`` (below its minor series when its patch is 0).
+
+    >>> lower_version("0.1.0"), lower_version("0.2.3"), lower_version("1.0.0")
+    ('0.0.9', '0.2.2', '0.9.9')
+    """
+    major, minor, patch = versions.parse_version(version)
+    if patch:
+        return f"{major}.{minor}.{patch - 1}"
+    if minor:
+        return f"{major}.{minor - 1}.9"
+    if major:
+        return f"{major - 1}.9.9"
+    raise ValueError("no version is lower than 0.0.0")

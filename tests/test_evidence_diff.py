@@ -1,7 +1,9 @@
 """The evidence diff between two versions of data/: exactly the planted changes, read from git, tree untouched.
 
 The fixtures are copies of the real data package in a temporary folder, one with a rating
-changed, one finding added and one finding reworded (the issue's test).
+changed, one finding added and one finding reworded (the issue's test). The repository they are diffed from is
+released as the book's last release (LAST, read from CITATION.cff), never as a literal version, so that releasing
+the book breaks none of these tests.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
-from helpers import DATA, ROOT
+from helpers import DATA, ROOT, lower_version, next_minor
 
 from pcn_evidence.changes import compare, snapshot
 from pcn_evidence.schema import validate_package
@@ -26,6 +28,8 @@ from pcn_evidence.tools import evidence_diff, site, versions
 from pcn_evidence.tools.rows import read_rows, write_rows
 
 ADDED = "f-fixture-added"
+LAST = versions.current_version(ROOT)  # the release the fixture's one commit is, as its CITATION.cff says
+NEXT = next_minor(LAST)
 
 
 def plant_three_changes(data: Path) -> tuple[str, str]:
@@ -90,7 +94,7 @@ def tree_digest(repo: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A git repository whose release 0.1.0 (its one commit, untagged) holds the real data; made once, copied for
+    """A git repository whose last release (LAST: its one commit, untagged) holds the real data; made once, copied for
     each test (``repo``)."""
     repo = tmp_path_factory.mktemp("released") / "repo"
     shutil.copytree(DATA, repo / "data")
@@ -99,7 +103,7 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     ignore=shutil.ignore_patterns("__pycache__"))
     git(repo, "init", "--quiet")
     git(repo, "add", ".")
-    git(repo, "commit", "--quiet", "-m", "Release 0.1.0")
+    git(repo, "commit", "--quiet", "-m", f"Release {LAST}")
     git(repo, "repack", "-a", "-d", "-q")  # one pack, not a file per object: each test copies the history
     git(repo, "prune-packed", "-q")
     return repo
@@ -114,17 +118,17 @@ def repo(released: Path, tmp_path: Path) -> Path:
 def test_the_diff_from_a_release_reads_git_and_leaves_the_tree_untouched(repo):
     rated, reworded = plant_three_changes(repo / "data")
     before, status = tree_digest(repo), git(repo, "status", "--porcelain")
-    changes = evidence_diff.changes_between("v0.1.0", evidence_diff.WORKTREE, root=repo)
+    changes = evidence_diff.changes_between(f"v{LAST}", evidence_diff.WORKTREE, root=repo)
     assert changes_of(changes) == {("finding", rated, "confidence changed"), ("finding", ADDED, "added"),
                                    ("finding", reworded, "reworded")}
-    assert set(changes["previous"]) == {"0.1.0"} and set(changes["version"]) == {"unreleased"}
+    assert set(changes["previous"]) == {LAST} and set(changes["version"]) == {"unreleased"}
     assert tree_digest(repo) == before and git(repo, "status", "--porcelain") == status
 
 
 def test_between_two_commits(repo):
     plant_three_changes(repo / "data")
     git(repo, "commit", "--quiet", "-am", "three changes")
-    assert len(changes_of(evidence_diff.changes_between("v0.1.0", "HEAD", root=repo))) == 3
+    assert len(changes_of(evidence_diff.changes_between(f"v{LAST}", "HEAD", root=repo))) == 3
     assert evidence_diff.changes_between("HEAD", "HEAD", root=repo).empty
 
 
@@ -142,19 +146,19 @@ def run_cli(repo: Path, *args: str) -> SimpleNamespace:
 
 def test_the_command_line_in_text_csv_and_json(repo):
     rated, _ = plant_three_changes(repo / "data")
-    text = run_cli(repo, "v0.1.0")
+    text = run_cli(repo, f"v{LAST}")
     assert text.returncode == 0, text.stderr
     assert "Confidence changed (1)" in text.stdout and f"finding {rated}" in text.stdout
     assert "confidence: moderate -> low" in text.stdout
     records = json.loads(run_cli(repo, "--format", "json").stdout)  # FROM defaults to the last release
     assert {(r["item_id"], r["change"]) for r in records} >= {(ADDED, "added"), (rated, "confidence changed")}
-    assert run_cli(repo, "v0.1.0", "--format", "csv").stdout.splitlines()[0] == (
+    assert run_cli(repo, f"v{LAST}", "--format", "csv").stdout.splitlines()[0] == (
         "version,date,previous,item_kind,item_id,change,field,old,new")
 
 
 def test_write_records_the_unreleased_changes_in_data(repo):
     plant_three_changes(repo / "data")
-    assert run_cli(repo, "v0.1.0", "--write").returncode == 0
+    assert run_cli(repo, f"v{LAST}", "--write").returncode == 0
     recorded = evidence_diff.read_changes(repo / "data" / "evidence_changes.csv")
     assert set(recorded[recorded["version"] == "unreleased"]["item_id"]) >= {ADDED}
     validate_package(repo / "data")  # the record itself passes the validator
@@ -163,9 +167,9 @@ def test_write_records_the_unreleased_changes_in_data(repo):
 def test_refusals_name_what_to_do(repo):
     bad = run_cli(repo, "no-such-tag")
     assert bad.returncode == 2 and "no-such-tag" in bad.stderr
-    both = run_cli(repo, "v0.1.0", "--write", "--to", "HEAD")
+    both = run_cli(repo, f"v{LAST}", "--write", "--to", "HEAD")
     assert both.returncode == 2 and "--write" in both.stderr
-    alone = run_cli(repo, "v0.1.0", "--release", "0.2.0")
+    alone = run_cli(repo, f"v{LAST}", "--release", NEXT)
     assert alone.returncode == 2 and "--release and --date go together" in alone.stderr
 
 
@@ -183,11 +187,12 @@ def legacy_page(messages: list[dict[str, str]]) -> str:
 def test_a_tag_and_a_commit_name_the_same_release(repo):
     plant_three_changes(repo / "data")
     first = git(repo, "rev-parse", "HEAD").strip()
-    git(repo, "tag", "-a", "v0.0.9", "-m", "a tag the history does not know as a release")
-    assert evidence_diff.resolve("v0.1.0", repo) == evidence_diff.resolve("v0.0.9", repo) == first
+    tagged = lower_version(LAST)
+    git(repo, "tag", "-a", f"v{tagged}", "-m", "a tag the history does not know as a release")
+    assert evidence_diff.resolve(f"v{LAST}", repo) == evidence_diff.resolve(f"v{tagged}", repo) == first
     assert evidence_diff.resolve("HEAD~0", repo) == "HEAD~0"  # any other name is git's to read
-    missing = run_cli(repo, "v0.4.0")
-    assert missing.returncode == 2 and "holds no commit of release 0.4.0" in missing.stderr
+    missing = run_cli(repo, f"v{NEXT}")  # not released in this clone
+    assert missing.returncode == 2 and f"holds no commit of release {NEXT}" in missing.stderr
 
 
 def test_key_messages_of_a_version_that_kept_them_on_their_page(repo):

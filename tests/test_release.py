@@ -1,7 +1,11 @@
 """`make release` and `make dist` (pcn_evidence.tools.release and .archive), run only in throwaway repositories in tmp.
 
 A throwaway repository is a copy of this checkout's files (tracked and untracked, not ignored)
-committed afresh, with its last release tagged v0.1.0: the tests release it, never this checkout.
+committed afresh as its last release, untagged: the tests release it, never this checkout.
+
+No test names today's version: LAST is the copy's last release (CITATION.cff, as `make release` reads it),
+NEXT the next minor version, and every other version is placed relative to them, so that releasing the book
+breaks no test that was right.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -18,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ROOT
+from helpers import ROOT, lower_version, next_minor
 from smallbook import BuiltBook, copy_built, shared_build  # noqa: F401  (shared_build is a fixture)
 
 from pcn_evidence.tools import archive, release, versions
@@ -29,6 +34,11 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid"
            "GIT_COMMITTER_EMAIL": "test@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull,
            "GIT_CONFIG_NOSYSTEM": "1"}
 EPOCH = 1795000000  # 2026-11-18: a fixed time for the archives' entries
+
+LAST = versions.current_version(ROOT)  # the last release, which the copies (repo, the small book) share
+NEXT = next_minor(LAST)  # the release a test makes
+LATER = next_minor(NEXT)  # a release beyond NEXT: a tag made elsewhere, which NEXT would not be higher than
+LOWER = lower_version(LAST)  # well formed, but lower than the last release
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +60,7 @@ def commit_all(repo: Path, message: str) -> None:
 @pytest.fixture(scope="session")
 def released_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This book's files (tracked and untracked, not ignored) as a git repository whose one commit is its last
-    release (0.1.0), untagged; made once a session, and copied for each test (``repo``).
+    release (LAST), untagged; made once a session, and copied for each test (``repo``).
 
     Releases are found from the history, as in a CI clone, which has no tags.
     """
@@ -92,81 +102,95 @@ def problems(repo: Path, version: str) -> str:
 # --- refusals ------------------------------------------------------------------------------------------
 
 def test_a_release_from_a_dirty_tree_is_refused_and_changes_nothing(repo):
-    add_changelog_entry(repo, "0.2.0")
+    add_changelog_entry(repo, NEXT)
     commit_all(repo, "changelog")
     (repo / "data" / "notes.txt").write_text("an untracked file")
     head = git(repo, "rev-parse", "HEAD")
     with pytest.raises(versions.ReleaseError, match="uncommitted changes.*notes.txt"):
-        release.release("0.2.0", repo, build=False, refresh=False)
-    assert git(repo, "rev-parse", "HEAD") == head and "v0.2.0" not in git(repo, "tag")
+        release.release(NEXT, repo, build=False, refresh=False)
+    assert git(repo, "rev-parse", "HEAD") == head and f"v{NEXT}" not in git(repo, "tag")
     (repo / "data" / "notes.txt").unlink()
     (repo / "CITATION.cff").write_text((repo / "CITATION.cff").read_text() + "\n")  # a modified tracked file
-    assert "uncommitted changes" in problems(repo, "0.2.0")
+    assert "uncommitted changes" in problems(repo, NEXT)
 
 
-@pytest.mark.parametrize("version", ["0.1.0", "0.0.9", "0.1.0-rc1", "1.0", "v0.2.0"])
-def test_a_version_that_is_not_higher_or_not_a_version_is_refused(repo, version):
+NOT_HIGHER = f"not higher than the last ({LAST})"
+
+
+@pytest.mark.parametrize("version, refusal", [
+    (LAST, NOT_HIGHER),  # the last release again
+    (LOWER, NOT_HIGHER),
+    (f"{NEXT}-rc1", "MAJOR.MINOR.PATCH"),  # a pre-release of the next version
+    (NEXT.rsplit(".", 1)[0], "MAJOR.MINOR.PATCH"),  # the next version without its patch
+    (f"v{NEXT}", "MAJOR.MINOR.PATCH"),  # the tag's name, not the version
+])
+def test_a_version_that_is_not_higher_or_not_a_version_is_refused(repo, version, refusal):
     add_changelog_entry(repo, version)
     commit_all(repo, "changelog")
-    assert "not higher than the last (0.1.0)" in problems(repo, version) or "MAJOR.MINOR.PATCH" in problems(
-        repo, version)
+    assert refusal in problems(repo, version)
 
 
 def test_a_version_below_an_existing_tag_is_refused(repo):
-    git(repo, "tag", "-a", "v0.3.0", "-m", "a later release")
-    add_changelog_entry(repo, "0.2.0")
+    git(repo, "tag", "-a", f"v{LATER}", "-m", "a later release")
+    add_changelog_entry(repo, NEXT)
     commit_all(repo, "changelog")
-    assert "not higher than the last (0.3.0)" in problems(repo, "0.2.0")
+    assert f"not higher than the last ({LATER})" in problems(repo, NEXT)
 
 
 def test_a_release_dated_before_the_last_release_or_its_parent_commit_is_refused(repo):
-    """#23: '## 0.2.0 (2025-12-05)' above '## 0.1.0 (2026-11-23)', the commit dated before its parent."""
-    add_changelog_entry(repo, "0.2.0")
+    """#23: the next release dated before the last one (a '## NEXT' heading dated earlier than the '## LAST' below
+    it), the commit dated before its parent."""
+    add_changelog_entry(repo, NEXT)
     commit_all(repo, "changelog")
     last = dt.date.fromisoformat(versions.cff_field((repo / "CITATION.cff").read_text(), "date-released").strip("'\""))
     before = int(dt.datetime(last.year, last.month, last.day, tzinfo=dt.UTC).timestamp()) - 86400
-    found = "\n".join(versions.release_problems(repo, "0.2.0", before))
+    found = "\n".join(versions.release_problems(repo, NEXT, before))
     assert f"is earlier than the last release's ({last.isoformat()})" in found
     assert "is earlier than the commit it releases" in found
     head = git(repo, "rev-parse", "HEAD")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(before))
         with pytest.raises(versions.ReleaseError, match="earlier than the last release's"):
-            release.release("0.2.0", repo, build=False, refresh=False)
+            release.release(NEXT, repo, build=False, refresh=False)
     assert git(repo, "rev-parse", "HEAD") == head
-    assert problems(repo, "0.2.0") == ""  # now is after both
+    assert problems(repo, NEXT) == ""  # now is after both
 
 
 def test_a_missing_changelog_entry_is_refused(repo):
-    assert "CHANGELOG.md has no '## 0.2.0' entry" in problems(repo, "0.2.0")
-    add_changelog_entry(repo, "0.2.0")
+    # LATER, not NEXT: NEXT's entry is written before `make release` is run, and the tests must pass then too
+    assert f"CHANGELOG.md has no '## {LATER}' entry" in problems(repo, LATER)
+    add_changelog_entry(repo, LATER)
     commit_all(repo, "changelog")
-    assert problems(repo, "0.2.0") == ""
+    assert problems(repo, LATER) == ""
 
 
 def test_a_last_release_this_clone_does_not_hold_is_refused(repo):
     git(repo, "commit", "--quiet", "--amend", "-m", "The book, not released")
-    add_changelog_entry(repo, "0.2.0")
+    add_changelog_entry(repo, NEXT)
     commit_all(repo, "changelog")
-    assert "holds no commit of release 0.1.0" in problems(repo, "0.2.0")
-    assert "fetch the whole history" in problems(repo, "0.2.0")
+    assert f"holds no commit of release {LAST}" in problems(repo, NEXT)
+    assert "fetch the whole history" in problems(repo, NEXT)
 
 
 def test_releases_are_found_from_the_history_and_tags_only_add_versions_it_lacks(repo):
     first = git(repo, "rev-parse", "HEAD").strip()
-    git(repo, "commit", "--quiet", "--allow-empty", "-m", "Release 0.5.0")  # not a release: CITATION.cff unchanged
-    git(repo, "tag", "-a", "v0.1.0", "-m", "a stray tag on a later commit")
-    git(repo, "tag", "-a", "v0.3.0", "-m", "a release the history does not know")
+    unknown = next_minor(LATER)  # a version no commit releases
+    git(repo, "commit", "--quiet", "--allow-empty", "-m", f"Release {unknown}")  # not a release: CITATION.cff unchanged
+    git(repo, "tag", "-a", f"v{LAST}", "-m", "a stray tag on a later commit")
+    git(repo, "tag", "-a", f"v{LATER}", "-m", "a release the history does not know")
     head = git(repo, "rev-parse", "HEAD").strip()
-    assert versions.release_commits(repo) == {"0.1.0": first, "0.3.0": head}
-    assert versions.release_commit(repo, "0.1.0") == first
-    with pytest.raises(versions.ReleaseError, match="holds no commit of release 0.5.0"):
-        versions.release_commit(repo, "0.5.0")
+    assert versions.release_commits(repo) == {LAST: first, LATER: head}
+    assert versions.release_commit(repo, LAST) == first
+    with pytest.raises(versions.ReleaseError, match=f"holds no commit of release {re.escape(unknown)}"):
+        versions.release_commit(repo, unknown)
 
 
 def test_a_hand_made_release_is_its_recorded_commit_where_the_clone_holds_it(repo, monkeypatch):
     git(repo, "commit", "--quiet", "--amend", "-m", "The book, released by hand")
     first = git(repo, "rev-parse", "HEAD").strip()
+    # The mapping itself is tested, patched, so its versions are literals: 0.1.0 is the release really made by hand
+    # (versions.HAND_MADE_RELEASES), here recorded as this clone's commit, and 0.0.1 one whose commit is elsewhere.
+    # With no "Release x.y.z" commit and no tag, whatever version the book is at, only the mapping finds them.
     monkeypatch.setattr(versions, "HAND_MADE_RELEASES", {"0.1.0": first, "0.0.1": "0" * 40})
     assert versions.release_commits(repo) == {"0.1.0": first}  # 0.0.1's commit is not in this clone
     with pytest.raises(versions.ReleaseError, match="its recorded commit is not here"):
@@ -174,10 +198,12 @@ def test_a_hand_made_release_is_its_recorded_commit_where_the_clone_holds_it(rep
 
 
 def test_the_command_line_refuses_with_a_message_and_exit_2(repo):
-    result = subprocess.run(tool("release", "release", "0.0.1"), cwd=repo, capture_output=True, text=True,
+    # 0.0.0: lower than any release, and never one, so CHANGELOG.md has no entry for it (LOWER may have one: 0.1.0
+    # when the last release is 0.1.1)
+    result = subprocess.run(tool("release", "release", "0.0.0"), cwd=repo, capture_output=True, text=True,
                             env=dict(os.environ, PYTHONPATH=str(repo / "src")))  # the copy's own tool
     assert result.returncode == 2 and "the release was refused" in result.stderr
-    assert "not higher than the last" in result.stderr and "CHANGELOG.md has no" in result.stderr
+    assert NOT_HIGHER in result.stderr and "CHANGELOG.md has no '## 0.0.0' entry" in result.stderr
 
 
 # --- a release ---------------------------------------------------------------------------------------------
@@ -188,41 +214,41 @@ def test_a_release_sets_every_copy_of_the_version_and_date_commits_and_tags(repo
     first = rows[0]["id"]
     rows[0]["finding"] += " (Reworded for the test.)"  # whatever today's wording, the first finding is reworded
     write_rows(path, header, rows)
-    add_changelog_entry(repo, "0.2.0")
+    add_changelog_entry(repo, NEXT)
     commit_all(repo, "A finding reworded, and its changelog entry")
-    # a release time fixed by SOURCE_DATE_EPOCH, a day after the commit it releases (never before it, nor before 0.1.0)
+    # a release time fixed by SOURCE_DATE_EPOCH, a day after the commit it releases (never before it, nor before the last release)
     epoch = versions.commit_epoch_of(repo, "HEAD") + 86400
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
-    release.release("0.2.0", repo, build=False, refresh=False)
+    release.release(NEXT, repo, build=False, refresh=False)
     date = versions.iso_date(epoch)
     cff = yaml.safe_load((repo / "CITATION.cff").read_text())
-    assert (cff["version"], str(cff["date-released"])) == ("0.2.0", date)
-    assert 'version = "0.2.0"' in (repo / "pyproject.toml").read_text()
-    assert json.loads((repo / "data" / "datapackage.json").read_text())["version"] == "0.2.0"
+    assert (cff["version"], str(cff["date-released"])) == (NEXT, date)
+    assert f'version = "{NEXT}"' in (repo / "pyproject.toml").read_text()
+    assert json.loads((repo / "data" / "datapackage.json").read_text())["version"] == NEXT
     zenodo = json.loads((repo / ".zenodo.json").read_text())
-    assert (zenodo["version"], zenodo["publication_date"]) == ("0.2.0", date)
-    assert f"## 0.2.0 ({date})" in (repo / "CHANGELOG.md").read_text()
+    assert (zenodo["version"], zenodo["publication_date"]) == (NEXT, date)
+    assert f"## {NEXT} ({date})" in (repo / "CHANGELOG.md").read_text()
     changes = (repo / "data" / "evidence_changes.csv").read_text().splitlines()
     assert not any(line.startswith("unreleased,") for line in changes)
-    assert [line.split(",")[4:6] for line in changes if line.startswith("0.2.0,")] == [[first, "reworded"]]
-    assert all(line.split(",")[1:3] == [date, "0.1.0"] for line in changes if line.startswith("0.2.0,"))
+    assert [line.split(",")[4:6] for line in changes if line.startswith(f"{NEXT},")] == [[first, "reworded"]]
+    assert all(line.split(",")[1:3] == [date, LAST] for line in changes if line.startswith(f"{NEXT},"))
     assert git(repo, "status", "--porcelain") == ""
-    assert git(repo, "log", "-1", "--format=%s|%ct|%at") == f"Release 0.2.0|{epoch}|{epoch}\n"
-    assert git(repo, "rev-parse", "v0.2.0^{commit}") == git(repo, "rev-parse", "HEAD")
-    git(repo, "tag", "-d", "v0.2.0")  # a clone without the tag still knows the release
-    assert versions.release_commits(repo)["0.2.0"] == git(repo, "rev-parse", "HEAD").strip()
-    assert problems(repo, "0.2.0").count("not higher") == 1  # and it cannot be released twice
+    assert git(repo, "log", "-1", "--format=%s|%ct|%at") == f"Release {NEXT}|{epoch}|{epoch}\n"
+    assert git(repo, "rev-parse", f"v{NEXT}^{{commit}}") == git(repo, "rev-parse", "HEAD")
+    git(repo, "tag", "-d", f"v{NEXT}")  # a clone without the tag still knows the release
+    assert versions.release_commits(repo)[NEXT] == git(repo, "rev-parse", "HEAD").strip()
+    assert problems(repo, NEXT).count("not higher") == 1  # and it cannot be released twice
 
 
 def test_a_failed_release_leaves_the_tree_as_it_was(repo):
     (repo / "data" / "cerqual.csv").write_text("finding_id\n\"never closed\n")  # the evidence diff cannot read it
-    add_changelog_entry(repo, "0.2.0")
+    add_changelog_entry(repo, NEXT)
     commit_all(repo, "unreadable data")
     head = git(repo, "rev-parse", "HEAD")
     with pytest.raises(versions.ReleaseError, match="Evidence changes since the last release failed"):
-        release.release("0.2.0", repo, build=False, refresh=False)
+        release.release(NEXT, repo, build=False, refresh=False)
     assert git(repo, "status", "--porcelain") == "" and git(repo, "rev-parse", "HEAD") == head
-    assert "v0.2.0" not in git(repo, "tag")
+    assert f"v{NEXT}" not in git(repo, "tag")
 
 
 def test_the_chapters_refreshed_are_those_that_show_the_release(repo):
@@ -256,10 +282,11 @@ def test_two_archives_of_the_same_commit_are_byte_identical_and_complete(built_s
     # is the clean one: `make check-determinism`.) One build serves every check, since building is the slow part.
     book = built_small_book
     commit = git(book, "rev-parse", "--short=7", "HEAD").strip()
-    assert archive.archive_stem(book) == f"{archive.ARCHIVE_NAME}-0.1.0-post-{commit}"  # not a release commit
-    git(book, "commit", "--quiet", "--amend", "-m", "Release 0.1.0")  # now it is, with no tag
+    last = versions.current_version(book)  # the small book's CITATION.cff is the book's
+    assert archive.archive_stem(book) == f"{archive.ARCHIVE_NAME}-{last}-post-{commit}"  # not a release commit
+    git(book, "commit", "--quiet", "--amend", "-m", f"Release {last}")  # now it is, with no tag
     first = archive.dist(book, build=False, out=tmp_path)
-    assert first.name == f"{archive.ARCHIVE_NAME}-0.1.0.zip"
+    assert first.name == f"{archive.ARCHIVE_NAME}-{last}.zip"
     for path in (book / "_build").rglob("*"):
         if path.is_file():
             os.utime(path, (time.time(), time.time()))
