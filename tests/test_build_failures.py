@@ -128,8 +128,12 @@ def test_ctrl_c_stops_a_build_with_one_line(small_book):
     notebook.cells.append(nbformat.v4.new_code_cell(
         f"import pathlib, time\npathlib.Path({str(marker)!r}).write_text('x')\ntime.sleep(120)"))
     nbformat.write(notebook, small_book / "chapters" / "second.ipynb")
+    # started as from a terminal, where Ctrl-C is not ignored: a runner started in the background by a
+    # non-interactive shell (`bash -c '… &'`) ignores SIGINT, its children inherit that, and Python then
+    # never raises KeyboardInterrupt, so the test would fail for how it was launched, not for the tool
     running = subprocess.Popen([*BOOK_TOOL, "build"], cwd=small_book, env=book_env(small_book),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300
     while not marker.exists() and running.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
