@@ -30,9 +30,8 @@ from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
 from pcn_evidence import load_table
-from pcn_evidence.bottom_line import BottomLine, bottom_line
-from pcn_evidence.briefing import Limitation, briefing_limitations, briefing_messages
-from pcn_evidence.dates import source_dates
+from pcn_evidence.bottom_line import BottomLine, book_messages, bottom_line
+from pcn_evidence.briefing import Limitation, briefing_limitations
 from pcn_evidence.facts import facts
 from pcn_evidence.load import package_key
 from pcn_evidence.markup import brief_limitations_markdown, interpretation_markdown, key_points_markdown
@@ -46,11 +45,7 @@ def _layer(data: Path, fingerprint: tuple) -> tuple[BottomLine, list[Limitation]
     def table(name: str) -> Any:
         return load_table(name, data)  # every table from this book's own data folder
 
-    cerqual, findings = table("cerqual"), table("synthesis_findings")
-    messages = briefing_messages(table("key_messages").sort_values("order"),
-                                 dict(zip(cerqual["finding_id"], cerqual["confidence"])), facts(data),
-                                 dict(zip(findings["id"], findings["label"])), source_dates(table("sources")))
-    return (bottom_line(table("bottom_line"), messages, table("outside_context")),
+    return (bottom_line(table("bottom_line"), book_messages(table, facts(data)), table("outside_context")),
             briefing_limitations(table("limitations"), table("accounts")))
 
 

@@ -27,13 +27,13 @@ from pcn_evidence.bottom_line import (
     WHY_NOW_HEADING,
     WORDS,
     BottomLine,
+    book_messages,
     bottom_line,
     bottom_line_problems,
     bottom_line_quote_problems,
     context_notes,
 )
-from pcn_evidence.briefing import briefing_messages, quoted_phrases
-from pcn_evidence.dates import source_dates
+from pcn_evidence.briefing import quoted_phrases
 from pcn_evidence.facts import facts
 from pcn_evidence.markup import interpretation_markdown, key_points_markdown
 from pcn_evidence.schema import validate_package
@@ -44,10 +44,7 @@ SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
 
 @pytest.fixture(scope="module")
 def messages():
-    cerqual, findings = load_table("cerqual"), load_table("synthesis_findings")
-    return briefing_messages(load_table("key_messages").sort_values("order"),
-                             dict(zip(cerqual["finding_id"], cerqual["confidence"])), facts(),
-                             dict(zip(findings["id"], findings["label"])), source_dates(load_table("sources")))
+    return book_messages(load_table, facts())
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,7 @@ from pcn_evidence.bottom_line import (
     WHY_NOW_HEADING,
     BottomLine,
     BottomLineItem,
+    book_messages,
     bottom_line,
     context_notes,
 )
@@ -45,12 +46,10 @@ from pcn_evidence.briefing import (
     Limitation,
     OutsideContext,
     briefing_limitations,
-    briefing_messages,
     evidence_dates,
-    outside_contexts,
 )
 from pcn_evidence.citation import cited_item, plain_citation
-from pcn_evidence.dates import describe_date, source_dates
+from pcn_evidence.dates import describe_date
 from pcn_evidence.docx_parts import field_codes
 from pcn_evidence.downloads import DOWNLOADS_ENV
 from pcn_evidence.facts import facts
@@ -108,12 +107,8 @@ def _internal_ids(references: dict[str, Reference]) -> frozenset[str]:
 
 @pytest.fixture(scope="module")
 def inputs() -> Inputs:
-    cerqual = load_table("cerqual")
-    findings = load_table("synthesis_findings")
     sources = load_table("sources")
-    messages = briefing_messages(load_table("key_messages"), dict(zip(cerqual["finding_id"], cerqual["confidence"])),
-                                 facts(), dict(zip(findings["id"], findings["label"])),
-                                 source_dates(sources), {c.id: c for c in outside_contexts(load_table("outside_context"))})
+    messages = book_messages(load_table, facts(), with_context=True)
     references = read_references()
     layer = bottom_line(load_table("bottom_line"), messages, load_table("outside_context"))
     return Inputs(messages, layer, briefing_limitations(load_table("limitations"), load_table("accounts")), shown_release(),

@@ -21,7 +21,7 @@ from :func:`bottom_line`, and :func:`bottom_line_problems` checks it before they
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -29,6 +29,7 @@ import pandas as pd
 from .briefing import (
     BriefingMessage,
     OutsideContext,
+    briefing_messages,
     confidence_text,
     names_an_account,
     outside_contexts,
@@ -36,11 +37,13 @@ from .briefing import (
     word_count,
 )
 from .datapackage import split_tags
+from .dates import source_dates
 from .errors import EvidenceError, Problem
+from .facts import Fact
 
 __all__ = ["KEY_POINT", "WHY_NOW", "QUESTION", "INTERPRETATION", "OUTSIDE_CONTEXT_NOTE", "POINTS_HEADING", "WHY_NOW_HEADING",
            "QUESTIONS_HEADING", "KEY_POINTS", "QUESTIONS", "WORDS", "BottomLineItem", "BottomLine", "bottom_line",
-           "bottom_line_problems", "bottom_line_quote_problems", "context_notes"]
+           "bottom_line_problems", "bottom_line_quote_problems", "book_messages", "context_notes"]
 
 KEY_POINT, WHY_NOW, QUESTION = "key point", "why this matters now", "question"  # the 'part' column's values
 #: How every page labels "why this matters now" and the questions: not findings, and not rated.
@@ -85,6 +88,20 @@ class BottomLine:
     @property
     def items(self) -> tuple[BottomLineItem, ...]:
         return self.points + self.why_now + self.questions
+
+
+def book_messages(table: Callable[[str], pd.DataFrame], facts: Mapping[str, Fact], *,
+                  with_context: bool = False) -> list[BriefingMessage]:
+    """A book's key messages in display order, built from its tables with each finding's confidence and label.
+
+    ``table`` returns one of the book's tables by name (``load_table`` for one data folder) and ``facts``
+    its coded facts. ``with_context`` attaches each message's outside context, as the key-messages page
+    and the Word briefing show it; the landing page's key points link to messages without it.
+    """
+    cerqual, findings = table("cerqual"), table("synthesis_findings")
+    outside = {c.id: c for c in outside_contexts(table("outside_context"))} if with_context else None
+    return briefing_messages(table("key_messages"), dict(zip(cerqual["finding_id"], cerqual["confidence"])), facts,
+                             dict(zip(findings["id"], findings["label"])), source_dates(table("sources")), outside)
 
 
 def bottom_line(table: pd.DataFrame, messages: Sequence[BriefingMessage],
