@@ -115,16 +115,10 @@ def ledger(data_dir: Path | str | None = None) -> pd.DataFrame:
 
     Within a chapter, every fact table must be declared: the ledger reads them all.
     """
-    package = validated_package(data_dir)
     records = []
-    for table in fact_tables(package):
+    for table in fact_tables(validated_package(data_dir)):
         inputs.check_table(table.name)
-        number_column = next((c for c in _NUMBER_COLUMNS if c in table.header), None)
-        quote = quote_column(table)
-        assert quote is not None
-        for row in table.rows:
-            if row[quote].strip():
-                records.append({"table": table.name, "id": row[fact_key(table)], "source_id": row["source_id"],
-                                "locator": row.get("locator", ""),
-                                "number": row[number_column] if number_column else "", "quote": row[quote]})
+        records += [{"table": item.table, "id": item.id, "source_id": item.source_id, "locator": item.locator,
+                     "number": "" if item.number is None else str(item.value), "quote": item.quote}
+                    for item in _facts_of(table)]
     return pd.DataFrame(records, columns=["table", "id", "source_id", "locator", "number", "quote"])
