@@ -14,8 +14,19 @@ from pcn_evidence.release import PENDING
 pytestmark = pytest.mark.build
 
 
+def _with_unreleased_changes(book):
+    """The book's record of evidence changes with changes not yet released: its newest release's, if none are."""
+    changes = book / "data" / "evidence_changes.csv"
+    header, *rows = changes.read_text(encoding="utf-8").split("\n")
+    if rows and not any(row.startswith("unreleased,") for row in rows):
+        newest = rows[0].split(",", 2)[0]
+        rows = [f"unreleased,,{row.split(',', 2)[2]}" if row.startswith(f"{newest},") else row for row in rows]
+        changes.write_text("\n".join([header, *rows]), encoding="utf-8")
+
+
 @pytest.mark.slow  # five builds of a small book of its own
 def test_each_change_re_executes_exactly_the_chapters_that_read_it(small_book):
+    _with_unreleased_changes(small_book)  # the footer's release state is proved both ways, whatever the live data's
     first = ok(build(small_book))
     assert "executed chapters/sources.ipynb" in first.stdout and "executed chapters/second.ipynb" in first.stdout
     assert "TCP" not in first.stdout + first.stderr, "kernels must not warn about TCP transport"
