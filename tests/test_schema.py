@@ -831,3 +831,45 @@ def test_foreign_key_problems_come_in_the_order_the_schema_lists_the_keys(mini_p
     write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, rows)
     message = problems(mini_package)
     assert 0 < message.index("unknown unit") < message.index("unknown source_id"), message
+
+
+@pytest.mark.parametrize("schema, where", [
+    ({}, "at the top level: "),  # no fields at all
+    ({"fields": []}, "at fields: "),  # a table of no columns
+    ({"fields": [{"name": "n", "type": "integer"}], "pcn:min_rows": -1}, "at pcn:min_rows: "),
+    ({"fields": [{"name": "n", "type": "string", "pcn:number_in": ""}]}, "at fields[0].pcn:number_in: "),
+])
+def test_a_schema_value_outside_the_book_s_profile_is_refused_where_it_is(schema, where):
+    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    assert any(m.startswith(where) for m in found), found
+
+
+def test_the_smallest_values_the_book_s_profile_allows_are_allowed():
+    # no rows required, and a one-character column name
+    schema = {"fields": [{"name": "c", "type": "string"}, {"name": "n", "type": "string", "pcn:number_in": "c"}],
+              "pcn:min_rows": 0}
+    assert schema_shape_problems("data/schemas/t.json", schema) == []
+
+
+def test_a_fault_outside_the_fields_is_not_put_on_a_field():
+    # a foreign key's fault sits at foreignKeys[0], an index like a field's: it must not be named by field 0
+    schema = {"fields": [{"name": "unit", "type": "string"}],
+              "foreignKeys": [{"fields": ["unit"], "reference": "units"}]}
+    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    assert found and not any("(field 'unit')" in m for m in found), found
+
+
+def test_a_field_s_fault_names_the_field_in_a_schema_read_from_its_file():
+    # as validate_package reads it: json.loads makes new strings for the keys, so the field is found by value
+    schema = json.loads('{"fields": [{"name": "n", "type": "string", "pcn:verbatim": "yes"}]}')
+    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    assert found == ["at fields[0].pcn:verbatim: 'yes' is not of type 'boolean' (field 'n')"], found
+
+
+def test_a_field_of_a_type_the_book_does_not_check_does_not_hide_the_next_field_s_faults():
+    schema = {"fields": [{"name": "when", "type": "date"}, {"name": "n", "type": "integer",
+                                                            "constraints": {"maxLength": 3}}]}
+    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    assert [m.split(":")[0] for m in found] == ["field 'when' has type 'date', which this validator does not check; "
+                                                "use one of string, integer, number, boolean (dates are strings with "
+                                                "a pattern)", "field 'n'"], found
