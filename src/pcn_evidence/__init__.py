@@ -46,4 +46,4 @@ __all__ = [
     "Chapter", "EvidenceError", "Problem", "Fact", "fact", "labels", "load_package", "load_table", "split_tags",
     "table_names", "vocabulary", "numbers_in", "states_number", "glue_values",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
