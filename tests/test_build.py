@@ -10,6 +10,7 @@ import pytest
 from smallbook import build, edit, ok, shared_build, small_book  # noqa: F401 (fixtures)
 
 from pcn_evidence.release import PENDING
+from pcn_evidence.tools.rows import read_rows, write_rows
 
 pytestmark = pytest.mark.build
 
@@ -17,11 +18,13 @@ pytestmark = pytest.mark.build
 def _with_unreleased_changes(book):
     """The book's record of evidence changes with changes not yet released: its newest release's, if none are."""
     changes = book / "data" / "evidence_changes.csv"
-    header, *rows = changes.read_text(encoding="utf-8").split("\n")
-    if rows and not any(row.startswith("unreleased,") for row in rows):
-        newest = rows[0].split(",", 2)[0]
-        rows = [f"unreleased,,{row.split(',', 2)[2]}" if row.startswith(f"{newest},") else row for row in rows]
-        changes.write_text("\n".join([header, *rows]), encoding="utf-8")
+    header, rows = read_rows(changes)
+    if rows and not any(row["version"] == "unreleased" for row in rows):
+        newest = rows[0]["version"]
+        for row in rows:
+            if row["version"] == newest:
+                row.update(version="unreleased", date="")
+        write_rows(changes, header, rows)
 
 
 @pytest.mark.slow  # five builds of a small book of its own
