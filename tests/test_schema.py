@@ -756,25 +756,30 @@ def test_a_field_without_a_type_is_text(mini_package):
     assert "begins with '='" in problems(with_counts(mini_package, {"sub_theme": "=SUM(A1)"}))
 
 
+def shape_messages(schema: dict) -> list[str]:
+    """What the book's schema-shape check says of ``schema``, as if read from data/schemas/t.json."""
+    return [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+
+
 def test_a_schema_s_faults_are_listed_by_their_place_in_it_not_by_their_wording():
     # The second field's fault is worded so that it sorts first.
     schema = {"fields": [{"name": "a", "type": "string", "pcn:multiline": 1},
                          {"name": "b", "type": "string", "pcn:verbatim": "yes"}]}
-    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    found = shape_messages(schema)
     assert [m[:len("at fields[0]")] for m in found] == ["at fields[0]", "at fields[1]"], found
 
 
 def test_a_schema_fault_before_another_field_does_not_hide_that_field_s_faults():
     # The first field is not an object (the book's profile names it); the next field's type must still be checked.
     schema = {"fields": ["id", {"name": "when", "type": "date"}]}
-    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    found = shape_messages(schema)
     assert found[0].startswith("at fields[0]: 'id' is not of type 'object'"), found
     assert any(m.startswith("field 'when' has type 'date', which this validator does not check") for m in found), found
 
 
 def test_an_empty_list_of_allowed_values_is_refused():
     schema = {"fields": [{"name": "kind", "type": "string", "constraints": {"enum": []}}]}
-    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    found = shape_messages(schema)
     assert len(found) == 1 and found[0].startswith("at fields[0].constraints.enum: [] "), found
 
 
@@ -805,7 +810,7 @@ def test_a_source_silent_on_a_finding_cites_no_evidence_and_needs_none(tmp_path)
 
 def test_a_list_of_one_allowed_value_is_a_list_of_allowed_values():
     schema = {"fields": [{"name": "kind", "type": "string", "constraints": {"enum": ["study"]}}]}
-    assert schema_shape_problems("data/schemas/t.json", schema) == []
+    assert shape_messages(schema) == []
 
 
 def test_a_long_placeholder_is_shown_by_its_first_sixty_characters(mini_package):
@@ -840,7 +845,7 @@ def test_foreign_key_problems_come_in_the_order_the_schema_lists_the_keys(mini_p
     ({"fields": [{"name": "n", "type": "string", "pcn:number_in": ""}]}, "at fields[0].pcn:number_in: "),
 ])
 def test_a_schema_value_outside_the_book_s_profile_is_refused_where_it_is(schema, where):
-    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    found = shape_messages(schema)
     assert any(m.startswith(where) for m in found), found
 
 
@@ -848,28 +853,28 @@ def test_the_smallest_values_the_book_s_profile_allows_are_allowed():
     # no rows required, and a one-character column name
     schema = {"fields": [{"name": "c", "type": "string"}, {"name": "n", "type": "string", "pcn:number_in": "c"}],
               "pcn:min_rows": 0}
-    assert schema_shape_problems("data/schemas/t.json", schema) == []
+    assert shape_messages(schema) == []
 
 
 def test_a_fault_outside_the_fields_is_not_put_on_a_field():
     # a foreign key's fault sits at foreignKeys[0], an index like a field's: it must not be named by field 0
     schema = {"fields": [{"name": "unit", "type": "string"}],
               "foreignKeys": [{"fields": ["unit"], "reference": "units"}]}
-    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    found = shape_messages(schema)
     assert found and not any("(field 'unit')" in m for m in found), found
 
 
 def test_a_field_s_fault_names_the_field_in_a_schema_read_from_its_file():
     # as validate_package reads it: json.loads makes new strings for the keys, so the field is found by value
     schema = json.loads('{"fields": [{"name": "n", "type": "string", "pcn:verbatim": "yes"}]}')
-    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    found = shape_messages(schema)
     assert found == ["at fields[0].pcn:verbatim: 'yes' is not of type 'boolean' (field 'n')"], found
 
 
 def test_a_field_of_a_type_the_book_does_not_check_does_not_hide_the_next_field_s_faults():
     schema = {"fields": [{"name": "when", "type": "date"}, {"name": "n", "type": "integer",
                                                             "constraints": {"maxLength": 3}}]}
-    found = [p.message for p in schema_shape_problems("data/schemas/t.json", schema)]
+    found = shape_messages(schema)
     assert [m.split(":")[0] for m in found] == ["field 'when' has type 'date', which this validator does not check; "
                                                 "use one of string, integer, number, boolean (dates are strings with "
                                                 "a pattern)", "field 'n'"], found
