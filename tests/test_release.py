@@ -168,8 +168,9 @@ def test_a_last_release_this_clone_does_not_hold_is_refused(repo):
     git(repo, "commit", "--quiet", "--amend", "-m", "The book, not released")
     add_changelog_entry(repo, NEXT)
     commit_all(repo, "changelog")
-    assert f"holds no commit of release {LAST}" in problems(repo, NEXT)
-    assert "fetch the whole history" in problems(repo, NEXT)
+    found = problems(repo, NEXT)
+    assert f"holds no commit of release {LAST}" in found
+    assert "fetch the whole history" in found
 
 
 def test_releases_are_found_from_the_history_and_tags_only_add_versions_it_lacks(repo):
