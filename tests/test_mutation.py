@@ -90,11 +90,19 @@ def test_the_tests_of_the_mutated_line_come_first_and_none_is_dropped():
     assert order(tests, covers, durations, "other.py", {1}) == tests  # nothing known: the usual order
 
 
+PROJECT_MODULE = "def double(x):\n    return x * 2\n\n\ndef half(x):\n    return x // 2\n"
 PROJECT_TESTS = {
     "test_a.py": "from m import double\n\ndef test_unrelated():\n    assert True\n\n"
                  "def test_double():\n    assert double(2) == 4\n",
     "test_b.py": "from m import half\n\ndef test_half():\n    assert half(4) == 2\n",
 }
+
+
+def write_project(folder: Path) -> None:
+    """A module, ``m.py``, and two test files, one of whose tests executes neither of its functions."""
+    (folder / "m.py").write_text(PROJECT_MODULE)
+    for name, text in PROJECT_TESTS.items():
+        (folder / name).write_text(text)
 
 
 def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -110,9 +118,7 @@ def ran(output: str) -> list[str]:
 
 
 def test_a_mutant_s_run_starts_with_the_test_that_executes_its_line(tmp_path: Path):
-    (tmp_path / "m.py").write_text("def double(x):\n    return x * 2\n\n\ndef half(x):\n    return x // 2\n")
-    for name, text in PROJECT_TESTS.items():
-        (tmp_path / name).write_text(text)
+    write_project(tmp_path)
     mapped = run_pytest(tmp_path, "--mutation-map", "map.json", "--mutation-module", "m.py",
                         "--mutation-order", "map.json", "test_a.py", "test_b.py")
     assert mapped.returncode == 0, mapped.stdout + mapped.stderr
@@ -128,9 +134,7 @@ def test_a_mutant_s_run_starts_with_the_test_that_executes_its_line(tmp_path: Pa
 
 def test_a_missing_map_keeps_the_usual_order_and_kills_nothing(tmp_path: Path):
     # An error in the plugin would fail the run and count an unmutated module as killed: planted here.
-    (tmp_path / "m.py").write_text("def double(x):\n    return x * 2\n\n\ndef half(x):\n    return x // 2\n")
-    for name, text in PROJECT_TESTS.items():
-        (tmp_path / name).write_text(text)
+    write_project(tmp_path)
     result = run_pytest(tmp_path, "--mutation-order", "missing.json", "test_a.py", "test_b.py")
     assert result.returncode == 0, result.stdout + result.stderr
     assert ran(result.stdout) == ["test_a.py::test_unrelated", "test_a.py::test_double", "test_b.py::test_half"]
