@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pcn_evidence.tools.mutation import Mutant, sample, sample_line, wilson_interval
+from pcn_evidence.tools.mutation import Mutant, mutant_env, sample, sample_line, wilson_interval
 from pcn_evidence.tools.mutation_order import changed_lines, order
 
 
@@ -72,6 +72,24 @@ def test_a_sample_is_labelled_as_a_sample_of_so_many():
     assert "95% Wilson interval" in line
 
 
+def test_a_mutant_of_the_same_size_written_in_the_same_second_is_the_code_that_runs(tmp_path, monkeypatch):
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)  # as on most machines: bytecode is cached
+    env = mutant_env(dict(os.environ, PYTHONPATH=str(tmp_path)), tmp_path)
+    module = tmp_path / "m.py"
+    module.write_text("X = 1 < 2\n")
+    stamp = module.stat().st_mtime_ns
+
+    def run() -> str:
+        return subprocess.run([sys.executable, "-c", "import m; print(m.X)"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, check=True).stdout.strip()
+
+    assert run() == "True"
+    module.write_text("X = 1 > 2\n")  # the mutant: the same size, and (forced here) the same modification time
+    os.utime(module, ns=(stamp, stamp))
+    assert run() == "False"
+    assert env["PCN_SOURCES_DIR"] == str(tmp_path)
+
+
 # --- The order of the tests in each mutant's run (pcn_evidence.tools.mutation_order) ---
 
 def test_the_changed_lines_of_a_mutant_are_found():
@@ -110,7 +128,8 @@ def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # No plugin but this one is loaded: a run starts in a fraction of the time
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-v",
                            "-p", "pcn_evidence.tools.mutation_order", *args], cwd=folder, capture_output=True,
-                          text=True, env=dict(os.environ, PYTHONPATH=str(folder), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"))
+                          text=True, env=mutant_env(dict(os.environ, PYTHONPATH=str(folder),
+                                                         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"), folder))
 
 
 def ran(output: str) -> list[str]:

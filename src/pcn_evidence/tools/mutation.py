@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # cosmic-ray is installed by `make mutation` only (requirements-mutation.txt): imported on use
     from cosmic_ray.work_item import WorkItem, WorkResult
 
-from .paths import ROOT, sources_dir, working_copy
+from .paths import ROOT, SOURCES_ENV, sources_dir, working_copy
 
 CONFIG = "src/pcn_evidence/tools/mutation.toml"  # relative to the book's root, and to each copy's
 SESSION = "mutation.sqlite"  # in each copy's root
@@ -210,6 +210,16 @@ def diff_lines(diff: str | None) -> list[str]:
             if line[:1] in "-+" and not line.startswith(("---", "+++"))]
 
 
+def mutant_env(env: dict[str, str], sources: Path) -> dict[str, str]:
+    """The environment a copy's mutants are tested in: ``env`` (the copy's), with the reference texts at ``sources``.
+
+    Nothing in it writes bytecode. A mutant is often the size of the code it replaces (``<`` for ``>``) and is
+    written within the second of the last run's: Python would then run the cached bytecode of the code before
+    it, and the mutant would be counted as surviving without ever having run.
+    """
+    return dict(env, **{SOURCES_ENV: str(sources), "PYTHONDONTWRITEBYTECODE": "1"})
+
+
 def main() -> int:
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
@@ -226,10 +236,8 @@ def main() -> int:
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="pcn-mutation-"))
     try:
-        copies = [working_copy(tmp / f"copy-{job}") for job in range(max(1, args.jobs))]
-        sources = sources_dir()
-        for _, env in copies:  # where the checkout's tests find the reference texts (the copy's parent has none)
-            env["PCN_SOURCES_DIR"] = str(sources)
+        copies = [(work, mutant_env(env, sources_dir()))  # the copy's parent has no reference texts
+                  for work, env in (working_copy(tmp / f"copy-{job}") for job in range(max(1, args.jobs)))]
         first, env = copies[0]
 
         # The unmutated code must pass, or every mutant would look killed. The same run maps which tests execute
