@@ -203,3 +203,18 @@ def book_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for folder in ("src", "_ext", "tests", "chapters", "templates"):
         shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns(*SKIPPED))
     return copy
+
+
+# --- a throwaway copy of the book (pcn_evidence.tools.paths.working_copy) -----------------------------------------
+
+def test_a_throwaway_copy_leaves_out_every_folder_git_ignores():
+    from pcn_evidence.tools.paths import COPY_IGNORE
+
+    entries = [line.strip() for line in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+               if line.strip() and not line.startswith("#")]
+    folders = [Path(entry.rstrip("/")) for entry in entries if entry.endswith("/") or (ROOT / entry).is_dir()]
+    assert Path("tests/browser/artifacts") in folders  # the largest, made by the browser tests
+    copied = [folder.as_posix() for folder in folders  # left out if it, or a folder it is in, is left out
+              if not any(part.name in COPY_IGNORE(str(ROOT / part.parent), [part.name])
+                         for part in (folder, *folder.parents[:-1]))]
+    assert copied == []

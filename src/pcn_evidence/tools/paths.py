@@ -32,9 +32,11 @@ OUTPUT_FILES = (BUILD / ".lock", DIGEST_FILE)
 DATA_ENV = "PCN_EVIDENCE_DATA"  # another data folder for the chapters (pcn_evidence.datapackage reads it)
 SOURCES_ENV = "PCN_SOURCES_DIR"  # the reference texts the quotes are checked against
 
-# What a throwaway copy of the book leaves out: environments, build output, caches (mypy's alone is 35 MB).
+# What a throwaway copy of the book leaves out: environments, build output, caches (mypy's alone is 35 MB), the
+# browser tests' screenshots (33 MB) and every other folder git ignores.
 COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "bench",
-                                     ".mypy_cache", ".ruff_cache", "node_modules", "dist")
+                                     ".mypy_cache", ".ruff_cache", "node_modules", "dist", "artifacts", "*.egg-info",
+                                     ".ipynb_checkpoints")
 
 
 def data_dir(root: Path = ROOT) -> Path:
