@@ -1,6 +1,14 @@
+import io
 import zipfile
 
-from pcn_evidence.downloads import DOWNLOADS_ENV, PACKAGE_ZIP, downloads_panel, write_data_downloads
+from pcn_evidence.downloads import (
+    DOWNLOADS_ENV,
+    PACKAGE_ZIP,
+    ZIP_EPOCH,
+    downloads_panel,
+    write_data_downloads,
+    write_zip,
+)
 from pcn_evidence.figures import new_figure, render
 
 
@@ -11,6 +19,19 @@ def test_data_package_zip_is_complete_and_byte_identical(tmp_path):
     names = zipfile.ZipFile(tmp_path / "one" / PACKAGE_ZIP).namelist()
     assert "pcn-evidence-data/datapackage.json" in names and "pcn-evidence-data/theme_counts.csv" in names
     assert (tmp_path / "one" / "data" / "schemas" / "theme_counts.json").exists()
+
+
+def test_a_zip_holds_its_entries_in_the_order_given_and_nothing_of_the_machine_or_the_moment():
+    written = []
+    for _ in range(2):
+        out = io.BytesIO()
+        write_zip(out, [("b.txt", b"second name, first entry"), ("a/c.csv", b"x,y\n")])
+        written.append(out.getvalue())
+    assert written[0] == written[1]
+    infos = zipfile.ZipFile(io.BytesIO(written[0])).infolist()
+    assert [i.filename for i in infos] == ["b.txt", "a/c.csv"]
+    assert {(i.date_time, i.compress_type, i.create_system, i.external_attr >> 16) for i in infos} == {
+        (ZIP_EPOCH, zipfile.ZIP_DEFLATED, 3, 0o100644)}
 
 
 def test_figures_are_saved_for_download_only_during_a_build(tmp_path, monkeypatch):

@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph
 
-from .downloads import _EPOCH
+from .downloads import write_zip
 from .prose import curly_quotes
 
 __all__ = ["add_text", "add_link", "add_bookmark", "add_field", "field_codes", "add_top_border", "deterministic_zip"]
@@ -120,10 +120,5 @@ def deterministic_zip(content: bytes) -> bytes:
         entries = {name: source.read(name) for name in source.namelist()}
     order = sorted(entries, key=lambda name: (name != "[Content_Types].xml", name))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            bundle.writestr(info, entries[name])
+    write_zip(out, ((name, entries[name]) for name in order))
     return out.getvalue()

@@ -15,18 +15,35 @@ import json
 import os
 import shutil
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from .datapackage import default_data_dir
 
-__all__ = ["DOWNLOADS_ENV", "PACKAGE_ZIP", "downloads_dir", "published_files", "spreadsheet_safe", "write_data_downloads", "DownloadsPanel", "downloads_panel"]
+__all__ = ["DOWNLOADS_ENV", "PACKAGE_ZIP", "ZIP_EPOCH", "write_zip", "downloads_dir", "published_files", "spreadsheet_safe", "write_data_downloads", "DownloadsPanel", "downloads_panel"]
 
 DOWNLOADS_ENV = "PCN_DOWNLOADS_DIR"
 PACKAGE_ZIP = "pcn-evidence-data.zip"
-_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed zip timestamps: the same data give the same bytes
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: the same contents give the same bytes
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_zip(target: Path | IO[bytes], entries: Iterable[tuple[str, bytes]],
+              date_time: tuple[int, int, int, int, int, int] = ZIP_EPOCH, compresslevel: int | None = None) -> None:
+    """Write ``entries`` (name, content), in the order given, as a zip that depends on nothing else.
+
+    Every entry is deflated, stamped ``date_time`` and marked a regular rw-r--r-- file made on Unix,
+    whatever the machine: the book's every zip (the data package, the Word briefing, the release archive).
+    """
+    with zipfile.ZipFile(target, "w") as bundle:
+        for name, content in entries:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            bundle.writestr(info, content, compresslevel=compresslevel)
 
 
 def downloads_dir() -> Path | None:
@@ -96,12 +113,8 @@ def write_data_downloads(out_dir: Path | str, data_dir: Path | str | None = None
         destination.write_bytes(content)
         written.append(destination)
     archive = Path(out_dir) / PACKAGE_ZIP
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for file, content in contents.items():
-            info = zipfile.ZipInfo(f"pcn-evidence-data/{file.relative_to(source).as_posix()}", date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            bundle.writestr(info, content)
+    write_zip(archive, ((f"pcn-evidence-data/{file.relative_to(source).as_posix()}", content)
+                        for file, content in contents.items()))
     written.append(archive)
     return written
 

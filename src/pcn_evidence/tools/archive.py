@@ -16,10 +16,9 @@ import subprocess
 import tarfile
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
-from ..downloads import published_files
+from ..downloads import published_files, write_zip
 from ..inputs import ROOT_ENV
 from .paths import DATA_ENV, ROOT, SOURCES_ENV, sources_dir, tool
 from .versions import ReleaseError, cff_field, commit_epoch, current_version, git, release_commits, run, uncommitted
@@ -82,26 +81,21 @@ def write_archive(target: Path, stem: str, members: dict[str, bytes], epoch: int
     entries = {**members, "SHA256SUMS": sums.encode("utf-8")}
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    with zipfile.ZipFile(partial, "w") as bundle:
-        for name in sorted(entries):
-            info = zipfile.ZipInfo(f"{stem}/{name}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # unix, wherever it is made
-            info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
-            bundle.writestr(info, entries[name], compresslevel=9)
+    write_zip(partial, ((f"{stem}/{name}", entries[name]) for name in sorted(entries)), stamp, compresslevel=9)
     partial.replace(target)
     return target
 
 
-def export_commit(root: Path, destination: Path) -> Path:
-    """The files of ``root``'s current commit, and nothing else, in ``destination`` (git archive HEAD).
+def export_commit(root: Path, destination: Path, ref: str = "HEAD", *paths: str) -> Path:
+    """The files of commit ``ref`` of ``root`` (all, or those under ``paths``), and nothing else, in ``destination``.
 
     The export shares ``root``'s .venv, as :func:`pcn_evidence.tools.paths.working_copy`'s copies do.
     """
-    exported = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=root, capture_output=True)
+    command = ["git", "archive", "--format=tar", ref, *paths]
+    exported = subprocess.run(command, cwd=root, capture_output=True)
     if exported.returncode != 0:
-        raise ReleaseError(f"git archive HEAD failed: {exported.stderr.decode(errors='replace').strip()}")
-    destination.mkdir(parents=True)
+        raise ReleaseError(f"{' '.join(command)} failed: {exported.stderr.decode(errors='replace').strip()}")
+    destination.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(exported.stdout)) as tar:
         tar.extractall(destination, filter="data")  # git's own tar; the filter refuses paths leaving it anyway
     if (root / ".venv").is_dir():

@@ -19,18 +19,14 @@ pcn_evidence.changes, which the What's-new chapter also uses.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import re
-import subprocess
 import sys
-import tarfile
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from ..changes import (
     CHANGE_ORDER,
@@ -43,8 +39,9 @@ from ..changes import (
     merge,
     snapshot,
 )
+from .archive import export_commit
 from .paths import ROOT
-from .versions import ReleaseError, release_commit
+from .versions import ReleaseError, cff_field, git, release_commit
 
 CHANGES_CSV = Path("data") / "evidence_changes.csv"
 KEY_MESSAGES_PAGE = "chapters/key_messages.ipynb"  # where 0.1.0 kept its key messages
@@ -58,15 +55,11 @@ _REF = re.compile(r"\{ref\}`(f-[a-z0-9-]+)`")
 _RELEASE = re.compile(r"v(\d+\.\d+\.\d+)")
 
 
-class DiffError(RuntimeError):
-    """A ref that cannot be read, or a request that makes no sense; the message says what to do."""
+class DiffError(ReleaseError):
+    """A request that makes no sense, or data this tool cannot read; the message says what to do.
 
-
-def git(*args: str, root: Path = ROOT) -> bytes:
-    result = subprocess.run(["git", *args], cwd=root, capture_output=True)
-    if result.returncode != 0:
-        raise DiffError(f"git {' '.join(args)} failed: {result.stderr.decode(errors='replace').strip()}")
-    return result.stdout
+    A ref git cannot read is refused as a release would be (:class:`ReleaseError`, which this is a kind of).
+    """
 
 
 def legacy_key_messages(notebook: str) -> list[dict[str, str]]:
@@ -91,19 +84,18 @@ def legacy_key_messages(notebook: str) -> list[dict[str, str]]:
 def version_at(ref: str, root: Path = ROOT) -> str:
     """The version the book states at ``ref`` (its CITATION.cff); the working tree's with ``worktree``."""
     text = (root / "CITATION.cff").read_text(encoding="utf-8") if ref == WORKTREE else git(
-        "show", f"{ref}:CITATION.cff", root=root).decode("utf-8")
-    return str(yaml.safe_load(text)["version"])
+        root, "show", f"{ref}:CITATION.cff")
+    return cff_field(text, "version")
 
 
 def snapshot_at(ref: str, root: Path = ROOT) -> Snapshot:
     """The evidence at ``ref`` (a tag or commit), or in the working tree (``worktree``)."""
     if ref == WORKTREE:
         return _snapshot(root / "data", lambda: (root / KEY_MESSAGES_PAGE).read_text(encoding="utf-8"))
-    git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", root=root)
+    git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     with tempfile.TemporaryDirectory(prefix="pcn-evidence-at-") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(git("archive", "--format=tar", ref, "data", root=root))) as archive:
-            archive.extractall(tmp, filter="data")
-        return _snapshot(Path(tmp) / "data", lambda: git("show", f"{ref}:{KEY_MESSAGES_PAGE}", root=root).decode())
+        data = export_commit(root, Path(tmp), ref, "data") / "data"
+        return _snapshot(data, lambda: git(root, "show", f"{ref}:{KEY_MESSAGES_PAGE}"))
 
 
 # The data package's layout version ("pcn:layout" in datapackage.json; 0.1.0's states none, which is layout 1)
@@ -118,7 +110,7 @@ def _from_layout_1(page: Callable[[], str]) -> list[dict[str, str]] | None:
     """Layout 1 (0.1.0) kept the key messages on their page, not in data/: read them from its notebook."""
     try:
         return legacy_key_messages(page())
-    except (OSError, DiffError):
+    except (OSError, ReleaseError):
         return None  # key messages unknown at this version: none is reported as changed
 
 
@@ -148,12 +140,7 @@ def _snapshot(data: Path, page: Callable[[], str]) -> Snapshot:
 def resolve(ref: str, root: Path = ROOT) -> str:
     """What git should read for ``ref``: a release ``v<version>`` is its commit; anything else stays as it is."""
     release = _RELEASE.fullmatch(ref)
-    if release is None:
-        return ref
-    try:
-        return release_commit(root, release.group(1))
-    except ReleaseError as error:
-        raise DiffError(str(error)) from None
+    return ref if release is None else release_commit(root, release.group(1))
 
 
 def changes_between(start: str, end: str = WORKTREE, root: Path = ROOT) -> pd.DataFrame:
@@ -224,7 +211,7 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
             changes = changes[changes["version"] == (args.release or UNRELEASED)]
         else:
             changes = changes_between(start, args.to, root)
-    except DiffError as error:
+    except ReleaseError as error:
         print(f"evidence-diff: {error}", file=sys.stderr)
         return 2
     if args.format == "summary":

@@ -34,7 +34,7 @@ class ReleaseError(RuntimeError):
 # --- git and versions ------------------------------------------------------------------------------
 
 def git(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, env=env)
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, encoding="utf-8", env=env)
     if result.returncode != 0:
         raise ReleaseError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
     return result.stdout
