@@ -26,7 +26,6 @@ the tools pass the snapshots in.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ import pandas as pd
 from .datapackage import DataPackage, read_package, split_tags
 from .errors import EvidenceError
 from .facts import fact_key, fact_tables, quote_column
+from .versioning import parse_version
 
 __all__ = ["describe_history", "has_unreleased", "UNRELEASED", "CHANGES_TABLE", "COLUMNS", "COMPONENTS", "CHANGE_ORDER", "FIELD_LABELS", "Snapshot", "snapshot",
            "compare", "merge", "label_release", "version_key", "history", "confidence_changes", "describe"]
@@ -58,7 +58,6 @@ FIELD_LABELS = {"confidence": "confidence", **{c: c.replace("_", " ") for c in C
                 "source_ids": "sources it cites",
                 "label": "source", "facts": "coded facts"}
 _FIELD_ORDER = tuple(FIELD_LABELS)
-_SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
 Record = dict[str, str]
 
@@ -232,12 +231,7 @@ def version_key(version: str) -> tuple[int, int, int]:
     """
     if version == UNRELEASED:
         return (10**9, 0, 0)
-    match = _SEMVER.match(str(version))
-    if not match:
-        raise ValueError(f"{version!r} is not a version of the form MAJOR.MINOR.PATCH (e.g. 0.2.0) or "
-                         f"{UNRELEASED!r}")
-    major, minor, patch = (int(part) for part in match.groups())
-    return (major, minor, patch)
+    return parse_version(str(version))
 
 
 def history(changes: pd.DataFrame, ids: Iterable[str], rests_on: Mapping[str, Sequence[str]] | None = None,

@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         index = assemble_site(sorted(args.archives.glob("*.zip")), args.out, args.dev)
-    except ReleaseError as error:
+    except (ReleaseError, ValueError) as error:  # a ValueError: a version that is not MAJOR.MINOR.PATCH
         print(f"site: {error}", file=sys.stderr)
         return 2
     print(f"Site in {args.out}: latest {index['latest'] or 'none (current build at the root)'}; "

@@ -16,12 +16,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..versioning import is_version, parse_version
+
 __all__ = ["ReleaseError", "HAND_MADE_RELEASES", "git", "run", "uncommitted", "parse_version", "cff_field",
            "current_version", "release_commits", "release_commit", "changelog_heading", "release_problems",
            "release_epoch", "commit_epoch_of", "commit_epoch", "iso_date", "set_release_facts",
            "set_package_version", "zenodo_metadata", "write_zenodo", "release_fact_problems"]
 
-_SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 # Releases made by hand before `make release` existed, so without a "Release x.y.z" commit: the commit each
 # release's evidence is taken from. 0.1.0 is the last commit before the work CHANGELOG.md lists after it.
 HAND_MADE_RELEASES = {"0.1.0": "6644998530d58153fec56c51c8efb0428a413725"}
@@ -51,19 +52,6 @@ def run(root: Path, command: list[str], what: str, env: dict[str, str]) -> None:
 def uncommitted(root: Path) -> list[str]:
     """Every modified, staged or untracked (not ignored) path: a release is made only from a commit."""
     return [line for line in git(root, "status", "--porcelain", "--untracked-files=all").splitlines() if line]
-
-
-def parse_version(text: str) -> tuple[int, int, int]:
-    """``'1.2.3'`` -> ``(1, 2, 3)``; anything else is refused.
-
-    >>> parse_version("0.10.0") > parse_version("0.9.9")
-    True
-    """
-    match = _SEMVER.match(text.strip())
-    if not match:
-        raise ReleaseError(f"{text!r} is not a version of the form MAJOR.MINOR.PATCH (e.g. 0.2.0)")
-    major, minor, patch = (int(part) for part in match.groups())
-    return major, minor, patch
 
 
 def cff_field(text: str, name: str) -> str:
@@ -100,7 +88,7 @@ def release_commits(root: Path) -> dict[str, str]:
         if version not in found and _is_commit(root, sha):
             found[version] = sha
     for tag in git(root, "tag", "--list", "v*").split():
-        if _SEMVER.match(tag[1:]) and tag[1:] not in found:
+        if is_version(tag[1:]) and tag[1:] not in found:
             found[tag[1:]] = git(root, "rev-parse", f"{tag}^{{commit}}").strip()
     return dict(sorted(found.items(), key=lambda item: parse_version(item[0])))
 
@@ -146,13 +134,13 @@ def release_problems(root: Path, version: str, epoch: int | None = None) -> list
         shown = "; ".join(dirty[:5]) + ("; …" if len(dirty) > 5 else "")
         problems.append(f"the working tree has uncommitted changes ({shown}); commit or stash them: a release is "
                         "made only from a commit")
-    try:
-        wanted = parse_version(version)
-    except ReleaseError as error:
-        return problems + [str(error)]
     current = current_version(root)
     released = release_commits(root)
-    highest = max([current, *released], key=parse_version)
+    try:  # the version asked for, and CITATION.cff's, are read as versions
+        wanted = parse_version(version)
+        highest = max([current, *released], key=parse_version)
+    except ValueError as error:
+        return problems + [str(error)]
     if wanted <= parse_version(highest):
         problems.append(f"version {version} is not higher than the last ({highest}); choose a higher version")
     if f"v{version}" in git(root, "tag", "--list", f"v{version}").split():
