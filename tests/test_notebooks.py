@@ -6,11 +6,20 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pcn_evidence.tools.digests import toc_notebooks
+from pcn_evidence.tools.digests import toc_files, toc_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 
 CHAPTERS = toc_notebooks(ROOT)
+
+
+def test_the_toc_is_read_in_reading_order_through_parts_and_sections(tmp_path: Path):
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nparts:\n"
+        "  - caption: One\n    chapters:\n      - file: a\n        sections:\n          - file: a1\n          - file: a2\n"
+        "      - file: b\n"
+        "  - caption: Two\n    chapters:\n      - file: c\n")
+    assert toc_files(tmp_path) == ["intro", "a", "a1", "a2", "b", "c"]
 
 
 def test_every_chapter_notebook_is_in_the_toc():

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from sphinx_external_toc.parsing import parse_toc_yaml
 
 from ..inputs import DECLARATIONS, declaration
 from .paths import ROOT, data_dir
@@ -87,22 +88,11 @@ def site_digest(root: Path = ROOT) -> str:
 
 
 def toc_files(root: Path = ROOT) -> list[str]:
-    """Every document the table of contents lists (without suffix), in reading order."""
-    found: list[str] = []
+    """Every document the table of contents lists (without suffix), in reading order.
 
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            file = node.get("file") or node.get("root")
-            if isinstance(file, str):
-                found.append(file)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(yaml.safe_load((root / "_toc.yml").read_text()))
-    return found
+    Read by Jupyter Book's own parser of ``_toc.yml``, whose site map lists them in the order it meets them.
+    """
+    return list(parse_toc_yaml(root / "_toc.yml"))
 
 
 def toc_notebooks(root: Path = ROOT) -> list[Path]:
