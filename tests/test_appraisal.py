@@ -15,7 +15,6 @@ from pcn_evidence.appraisal import (
     downgrade_problems,
     evenness_problems,
     fact_topics,
-    research_support_problems,
     studies_behind,
     study_count_problems,
     supporting_sources,
@@ -71,16 +70,6 @@ def test_an_unexplained_downgrade_and_a_borrowed_reason_are_caught(data):
     assert any(p.startswith(f"{second['finding_id']}: the adequacy explanation says 'peer review") for p in found)
     assert any(p.startswith(f"{third['finding_id']}: the confidence explanation says 'prevent a further downgrad")
                for p in found), found
-
-
-def test_findings_without_research_support_are_at_most_low(data):
-    confidence = dict(zip(data["cerqual"]["finding_id"], data["cerqual"]["confidence"]))
-    assert research_support_problems(confidence, supporting_sources(data["cells"]), studies(data["sources"]), "low",
-                                     LEVELS) == []
-    press_only = next(f for f in confidence if "bjgp-2021" not in supporting_sources(data["cells"]).get(f, []))
-    raised = dict(confidence, **{press_only: "moderate"})
-    assert research_support_problems(raised, supporting_sources(data["cells"]), studies(data["sources"]), "low", LEVELS) \
-        == [f"{press_only}: rated moderate, but no research study supports it (at most low)"]
 
 
 def test_every_support_cites_a_fact_on_the_findings_topic(data):

@@ -7,8 +7,6 @@ the message or the matrix cell and what is wrong, so a chapter or a test can sho
   explanation, every component with moderate or serious concerns, and at least one
   component with concerns; no explanation leans on something that is not a CERQual
   criterion (peer review) or lets the press hold a rating up.
-* :func:`research_support_problems`: a finding that no research study supports is
-  rated at most *low*.
 * :func:`topic_support_problems`: every "supports" cites a coded fact tagged with the
   finding's topic.
 * :func:`attribution_problems`: every finding says whose account it is, in its text and
@@ -40,7 +38,7 @@ import pandas as pd
 
 from .datapackage import split_tags
 
-__all__ = ["CONCERNS", "downgrade_problems", "supporting_sources", "research_support_problems", "fact_topics",
+__all__ = ["CONCERNS", "downgrade_problems", "supporting_sources", "fact_topics",
            "topic_support_problems", "attribution_problems", "listed_concerns", "concern_problems", "ceiling_problems",
            "studies_behind", "study_count_problems", "evenness_problems", "book_rule_problems",
            "concern_vocabulary_problems"]
@@ -96,23 +94,6 @@ def fact_topics(*tables: pd.DataFrame) -> dict[str, list[str]]:
     {'sf-a': ['costs', 'staffing']}
     """
     return {fact_id: split_tags(tags) for table in tables for fact_id, tags in zip(table["id"], table["topics"])}
-
-
-def research_support_problems(confidence: Mapping[str, str], supports: Mapping[str, Iterable[str]],
-                              studies: Iterable[str], ceiling: str, levels: Sequence[str]) -> list[str]:
-    """Findings rated above ``ceiling`` that no research study supports.
-
-    ``supports`` maps each finding to the sources that support it; ``studies`` are the
-    research studies among the sources.
-
-    >>> research_support_problems({"f-a": "moderate", "f-b": "low"}, {"f-a": ["press"], "f-b": ["press"]},
-    ...                           ["study"], "low", ["high", "moderate", "low", "very low"])
-    ['f-a: rated moderate, but no research study supports it (at most low)']
-    """
-    studies = set(studies)
-    return [f"{finding}: rated {level}, but no research study supports it (at most {ceiling})"
-            for finding, level in confidence.items()
-            if not studies & set(supports.get(finding, ())) and levels.index(level) < levels.index(ceiling)]
 
 
 def topic_support_problems(cells: Iterable[Mapping[str, object]], finding_topics: Mapping[str, str],
