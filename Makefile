@@ -23,7 +23,7 @@ help:
 	@echo "make lint      ruff: lint the Python and fix what it can (make test checks it)"
 	@echo "make lock      compile every requirements*.txt from its .in (pip-tools)"
 	@echo "make lab       open the chapters in JupyterLab (pinned, with jupytext) to re-run and change them"
-	@echo "make serve     build, then serve _build/html on http://127.0.0.1:8000"
+	@echo "make serve     build, then serve _build/html on http://127.0.0.1:8000 as GitHub Pages serves it"
 	@echo "make test-browser  build, then check every page in headless Chromium (console, requests, axe, phone width)"
 	@echo "make bench     time clean/no-change/edit/data builds, make test and the floor (medians)"
 	@echo "make bench-scale SOURCES=50  clean build of a synthetic copy with 50 sources beside the real one (scale line)"
@@ -120,7 +120,7 @@ coding-audit: $(STAMP)
 	@$(TOOLS).coding_audit
 
 serve: book
-	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html 8000
+	$(TOOLS).serve_pages _build/html --port 8000
 
 clean:
 	rm -rf _build
