@@ -17,6 +17,7 @@ import argparse
 import functools
 import gzip
 import http.server
+import io
 import os
 import sys
 import threading
@@ -62,14 +63,18 @@ def accepts_gzip(header: str | None) -> bool:
     return False
 
 
+@functools.cache
+def _gzipped_file(path: str, mtime_ns: int) -> bytes:
+    """A file gzipped once per version of it (its modification time is part of the key)."""
+    return gzip_bytes(Path(path).read_bytes())
+
+
 class PagesHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with gzip (when asked for), Pages' cache header and its 404 page."""
 
     # Keep-alive, as every real host has (Pages speaks HTTP/2): under the base class's HTTP/1.0
     # each file would cost Lighthouse's simulated phone a new connection, about 150 ms apiece.
     protocol_version = "HTTP/1.1"
-    _compressed: dict[tuple[str, int], bytes] = {}
-    _lock = threading.Lock()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
         pass  # one line per request would bury the score table
@@ -78,7 +83,7 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", CACHE_CONTROL)
         super().end_headers()
 
-    def send_head(self) -> Any:  # what the base class copies to the socket: a file, a _Body, or None
+    def send_head(self) -> Any:  # what the base class copies to the socket and closes, or None
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             if not self.path.split("?", 1)[0].endswith("/"):
@@ -96,37 +101,19 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Last-Modified", self.date_time_string(int(path.stat().st_mtime)))
         self.end_headers()
-        return _Body(body)
+        return io.BytesIO(body)
 
     def _gzipped(self, path: Path) -> bytes:
-        key = (str(path), path.stat().st_mtime_ns)
-        with self._lock:
-            if key not in self._compressed:
-                self._compressed[key] = gzip_bytes(path.read_bytes())
-            return self._compressed[key]
+        return _gzipped_file(str(path), path.stat().st_mtime_ns)
 
-    def _not_found(self) -> _Body:
+    def _not_found(self) -> io.BytesIO:
         page = Path(self.directory) / "404.html"
         body = page.read_bytes() if page.is_file() else b"<!doctype html><title>Not found</title><h1>Not found</h1>"
         self.send_response(404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        return _Body(body)
-
-
-class _Body:
-    """What ``send_head`` returns: a file-like object the base class copies to the socket and closes."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def read(self, size: int = -1) -> bytes:
-        data, self._data = (self._data, b"") if size < 0 else (self._data[:size], self._data[size:])
-        return data
-
-    def close(self) -> None:
-        self._data = b""
+        return io.BytesIO(body)
 
 
 class PagesServer(http.server.ThreadingHTTPServer):
