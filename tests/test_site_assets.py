@@ -10,6 +10,7 @@ import doctest
 import gzip
 import http.client
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -322,6 +323,15 @@ def test_text_is_sent_gzipped_when_asked_for_and_plain_otherwise(served):
     assert response.getheader("Content-Encoding") is None and body == b"<p>home</p>" * 100
     response, body = _get(served, "/font.woff2")
     assert response.getheader("Content-Encoding") is None, "fonts are compressed already"
+
+
+def test_a_page_rebuilt_while_served_is_sent_as_it_now_is(served, tmp_path):
+    assert gzip.decompress(_get(served, "/index.html")[1]) == b"<p>home</p>" * 100
+    page = tmp_path / "index.html"
+    stamp = page.stat().st_mtime_ns
+    page.write_text("<p>rebuilt</p>")
+    os.utime(page, ns=(stamp + 10**9, stamp + 10**9))  # a later build, whatever the file system's clock step
+    assert gzip.decompress(_get(served, "/index.html")[1]) == b"<p>rebuilt</p>"
 
 
 def test_a_missing_file_gets_the_sites_404_page_with_status_404(served):
