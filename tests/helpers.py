@@ -6,12 +6,28 @@ import csv
 import os
 from pathlib import Path
 
+import pytest
+
 from pcn_evidence.tools import versions
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SOURCES = ROOT.parent / "shared" / "sources"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def reference_texts(what: str) -> dict[str, str]:
+    """Each source's reference text by source id, or a loud skip naming ``what`` is not checked (in CI, a failure)."""
+    from pcn_evidence import load_table
+    from pcn_evidence.bottom_line import source_texts
+
+    directory = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
+    if not directory.is_dir():
+        reason = f"reference sources not found at {directory} (set PCN_SOURCES_DIR)"
+        if IN_CI:
+            pytest.fail(f"{what} cannot be checked in CI: {reason}")
+        pytest.skip(f"LOUD SKIP: {what} were not checked against the sources: {reason}")
+    return source_texts(load_table("sources"), directory)
 
 THEME_COUNTS_HEADER = ["id", "meta_theme", "theme_number", "sub_theme", "finding", "count", "unit",
                        "denominator", "denominator_note", "source_id", "locator", "quote"]

@@ -7,15 +7,13 @@ Each check runs on the shipped layer and on a copy with the fault it catches pla
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pcn_briefing  # noqa: E402
 import pytest
-from helpers import IN_CI, ROOT, SOURCES
+from helpers import DATA, ROOT, reference_texts
 
 from pcn_evidence import EvidenceError, load_table
 from pcn_evidence.bottom_line import (
@@ -35,11 +33,13 @@ from pcn_evidence.bottom_line import (
 )
 from pcn_evidence.briefing import quoted_phrases
 from pcn_evidence.facts import facts
+from pcn_evidence.load import VALIDATED_ENV
 from pcn_evidence.markup import interpretation_markdown, key_points_markdown
 from pcn_evidence.schema import validate_package
+from pcn_evidence.tools import checks
+from pcn_evidence.tools.rows import read_rows, write_rows
 
 INTRO = ROOT / "intro.md"
-SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
 
 
 @pytest.fixture(scope="module")
@@ -88,19 +88,23 @@ def test_the_outside_context_it_relies_on_is_listed_once(layer):
     assert {n.id for n in notes} == {c.id for item in layer.items for c in item.context}
 
 
-def _source_texts() -> dict[str, str]:
-    if not SOURCES_DIR.is_dir():
-        reason = f"reference sources not found at {SOURCES_DIR} (set PCN_SOURCES_DIR)"
-        if IN_CI:
-            pytest.fail(f"quoted words cannot be checked in CI: {reason}")
-        pytest.skip(f"LOUD SKIP: quoted words in the bottom line were not checked against the sources: {reason}")
-    sources = load_table("sources")
-    return {sid: (SOURCES_DIR / name).read_text(encoding="utf-8")
-            for sid, name in zip(sources["id"], sources["source_file"]) if (SOURCES_DIR / name).is_file()}
+def test_the_build_refuses_a_key_message_quoting_words_no_source_has(tmp_path, monkeypatch):
+    reference_texts("quoted words readers lift")  # a loud skip without the sources (a failure in CI)
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    header, rows = read_rows(data / "key_messages.csv")
+    row = next(r for r in rows if quoted_phrases(r["summary"]))
+    row["summary"] = row["summary"].replace(f"'{quoted_phrases(row['summary'])[0]}'", "'unheardof'", 1)
+    write_rows(data / "key_messages.csv", header, rows)
+    monkeypatch.setenv("PCN_EVIDENCE_DATA", str(data))
+    monkeypatch.setenv(VALIDATED_ENV, "")  # validate_data sets it: put back as it was when the test ends
+    with pytest.raises(SystemExit, match=rf"(?s)^{row['id']}: 'unheardof' is not verbatim in any cited source .*"
+                                         "The book was not built: every word a key message"):
+        checks.validate_data()
 
 
 def test_every_quoted_word_is_verbatim_in_a_source_of_its_messages(layer):
-    texts = _source_texts()
+    texts = reference_texts("quoted words in the bottom line")
     assert bottom_line_quote_problems(layer, texts) == []
     assert any("'" in item.text for item in layer.items)  # the check has quotes to check
     # plant a fault in whichever point quotes a source: its first quote replaced by words no source has

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import IN_CI, SOURCES
+from helpers import reference_texts
 
 from pcn_evidence import EvidenceError, load_table
 from pcn_evidence.briefing import (
@@ -36,7 +35,6 @@ from pcn_evidence.dates import describe_span, source_dates
 from pcn_evidence.errors import Problem
 from pcn_evidence.facts import facts
 
-SOURCES_DIR = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
 FIELDWORK = "tl-ccg-staff-interviews"  # the study's fieldwork in data/timeline.csv
 
 
@@ -97,19 +95,8 @@ def test_each_headline_names_an_accounts_short_form(messages, account_names):
         assert any(name.lower() in message.headline.lower() for name in account_names), message.id
 
 
-def _source_texts(tables) -> dict[str, str]:
-    if not SOURCES_DIR.is_dir():
-        reason = f"reference sources not found at {SOURCES_DIR} (set PCN_SOURCES_DIR)"
-        if IN_CI:
-            pytest.fail(f"quoted words cannot be checked in CI: {reason}")
-        pytest.skip(f"LOUD SKIP: quoted words in the summaries were not checked against the sources: {reason}")
-    files = dict(zip(tables["sources"]["id"], tables["sources"]["source_file"]))
-    return {sid: (SOURCES_DIR / name).read_text(encoding="utf-8") for sid, name in files.items()
-            if (SOURCES_DIR / name).is_file()}
-
-
 def test_every_quoted_word_in_a_summary_is_verbatim_in_a_cited_source(messages, tables):
-    texts = _source_texts(tables)
+    texts = reference_texts("quoted words in the summaries")
     assert quoted_word_problems(messages, texts) == []
     assert any("'" in m.summary for m in messages)  # the check has quotes to check
 
@@ -143,7 +130,7 @@ def test_a_long_summary_is_caught_after_its_numbers_are_filled_in(messages, acco
 
 
 def test_a_quoted_word_changed_is_caught(messages, tables):
-    texts = _source_texts(tables)
+    texts = reference_texts("quoted words in the summaries")
     quoting = next(i for i, m in enumerate(messages) if "'nirvana'" in m.summary)
     changed = _replace(messages, quoting, summary=messages[quoting].summary.replace("'nirvana'", "'utopia'"))
     assert quoted_word_problems(changed, texts) == [
@@ -303,7 +290,7 @@ def test_a_long_other_evidence_is_caught(messages, account_names):
 
 
 def test_a_quoted_word_changed_in_the_other_evidence_is_caught(messages, tables):
-    texts = _source_texts(tables)
+    texts = reference_texts("quoted words in the summaries")
     quoting = next(i for i, m in enumerate(messages) if "'" in m.other_evidence.replace("'s ", " "))
     phrase = quoted_phrases(messages[quoting].other_evidence)[0]
     changed = _replace(messages, quoting, other_evidence=messages[quoting].other_evidence.replace(

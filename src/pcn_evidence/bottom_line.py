@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -33,6 +34,7 @@ from .briefing import (
     confidence_text,
     names_an_account,
     outside_contexts,
+    quoted_word_problems,
     unverified_quotes,
     word_count,
 )
@@ -43,7 +45,8 @@ from .facts import Fact
 
 __all__ = ["KEY_POINT", "WHY_NOW", "QUESTION", "INTERPRETATION", "OUTSIDE_CONTEXT_NOTE", "POINTS_HEADING", "WHY_NOW_HEADING",
            "QUESTIONS_HEADING", "KEY_POINTS", "QUESTIONS", "WORDS", "BottomLineItem", "BottomLine", "bottom_line",
-           "bottom_line_problems", "bottom_line_quote_problems", "book_messages", "context_notes"]
+           "bottom_line_problems", "bottom_line_quote_problems", "book_messages", "context_notes", "source_texts",
+           "lifted_quote_problems"]
 
 KEY_POINT, WHY_NOW, QUESTION = "key point", "why this matters now", "question"  # the 'part' column's values
 #: How every page labels "why this matters now" and the questions: not findings, and not rated.
@@ -197,3 +200,21 @@ def bottom_line_quote_problems(line: BottomLine, source_texts: Mapping[str, str]
             problems.append(f"{item.id}: {phrase!r} is not verbatim in a source of its messages "
                             f"({', '.join(sources) or 'none'})")
     return problems
+
+
+def source_texts(sources: pd.DataFrame, directory: Path) -> dict[str, str]:
+    """The text of each source (``sources.csv``'s rows) found in ``directory``, the reference texts, by source id."""
+    return {sid: (directory / name).read_text(encoding="utf-8")
+            for sid, name in zip(sources["id"], sources["source_file"]) if (directory / name).is_file()}
+
+
+def lifted_quote_problems(table: Callable[[str], pd.DataFrame], facts: Mapping[str, Fact],
+                          texts: Mapping[str, str]) -> list[str]:
+    """Words a book's key messages or its bottom line put in single quotes that are not verbatim in their sources.
+
+    What readers lift most: the build refuses to publish it unchecked (:mod:`pcn_evidence.tools.checks`).
+    ``table`` and ``facts`` are the book's, as for :func:`book_messages`; ``texts`` maps source id to text.
+    """
+    messages = book_messages(table, facts)
+    layer = bottom_line(table("bottom_line"), messages, table("outside_context"))
+    return quoted_word_problems(messages, texts) + bottom_line_quote_problems(layer, texts)

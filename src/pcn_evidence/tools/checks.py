@@ -49,9 +49,11 @@ def validate_data() -> list[str]:
     """
     # the library (pandas, frictionless) is imported here, not with the module: a build refused before the data
     # are checked (a read-only _build, an unknown chapter) answers at once
+    from ..bottom_line import lifted_quote_problems, source_texts
     from ..downloads import published_files
     from ..errors import EvidenceError
-    from ..load import VALIDATED_ENV, data_digest
+    from ..facts import facts
+    from ..load import VALIDATED_ENV, data_digest, load_table
     from ..provenance import quote_problems
     from ..release import ReleaseError, read_release
     from ..schema import validate_package
@@ -72,6 +74,11 @@ def validate_data() -> list[str]:
         if problems:
             sys.exit(f"{EvidenceError(problems)}\n\nThe book was not built: every quote must be verbatim in its "
                      f"source ({sources}).")
+        lifted = lifted_quote_problems(lambda name: load_table(name, data_dir()), facts(data_dir()),
+                                       source_texts(load_table("sources", data_dir()), sources))
+        if lifted:
+            sys.exit("\n".join(lifted) + "\n\nThe book was not built: every word a key message or the bottom line "
+                     f"quotes must be verbatim in a source it draws on ({sources}).")
     try:
         read_release(ROOT / "CITATION.cff")  # every page's footer and citation reads it
     except yaml.YAMLError as error:
