@@ -252,6 +252,22 @@ def test_a_failed_release_leaves_the_tree_as_it_was(repo):
     assert f"v{NEXT}" not in git(repo, "tag")
 
 
+def test_a_release_whose_writer_misses_a_copy_of_the_version_commits_nothing(repo, monkeypatch):
+    add_changelog_entry(repo, NEXT)
+    commit_all(repo, "a changelog entry")
+    head, write = git(repo, "rev-parse", "HEAD"), versions.set_release_facts
+
+    def misses_pyproject(root, version, date):
+        kept = (root / "pyproject.toml").read_text()
+        write(root, version, date)
+        (root / "pyproject.toml").write_text(kept)
+
+    monkeypatch.setattr(release, "set_release_facts", misses_pyproject)
+    with pytest.raises(versions.ReleaseError, match=rf"(?s)disagree.*pyproject.toml \(project.version\) says '{LAST}'"):
+        release.release(NEXT, repo, build=False, refresh=False)
+    assert git(repo, "status", "--porcelain") == "" and git(repo, "rev-parse", "HEAD") == head
+
+
 def test_the_chapters_refreshed_are_those_that_show_the_release(repo):
     names = {p.stem for p in release.chapters_to_refresh(repo)}
     declared = yaml.safe_load((repo / "chapters" / "inputs.yml").read_text())

@@ -54,6 +54,7 @@ from .versions import (
     git,
     iso_date,
     release_epoch,
+    release_fact_problems,
     release_problems,
     run,
     set_release_facts,
@@ -92,6 +93,10 @@ def release(version: str, root: Path = ROOT, build: bool = True, refresh: bool =
     existed = {name: (root / name).exists() for name in VERSIONED_FILES}
     try:
         set_release_facts(root, version, date)
+        disagree = release_fact_problems(root)  # a copy the writer missed is never committed
+        if disagree:
+            raise ReleaseError("the release facts it wrote disagree, so nothing was committed:\n"
+                               + "\n".join(f"  - {p}" for p in disagree))
         run(root, tool("evidence_diff", f"v{previous}", "--write", "--release", version, "--date", date, "--format",
                        "summary"), "Evidence changes since the last release", env)
         refreshed = chapters_to_refresh(root) if refresh else []
