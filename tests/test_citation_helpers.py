@@ -6,10 +6,11 @@ import dataclasses
 import shutil
 
 import pytest
+from citation_checks import citation_problems
 from pybtex.database import parse_string
 
 from pcn_evidence import Chapter
-from pcn_evidence.citation import bibtex, citation_problems, cited_item, item_kind, plain_citation
+from pcn_evidence.citation import bibtex, cited_item, item_kind, plain_citation
 from pcn_evidence.inputs import UndeclaredInputError
 from pcn_evidence.release import (
     PENDING,
@@ -237,7 +238,7 @@ def test_the_books_own_citation_cff_gives_a_citable_release():
     assert (facts.version, facts.released.isoformat()) == (cff["version"], str(cff["date-released"]))
     assert facts.base_url.startswith("https://") and facts.base_url.endswith("/")
     assert facts.doi == cff.get("doi")
-    assert citation_problems(cff, plain_citation(cff), bibtex(cff)) == []
+    assert citation_problems(release_from_cff(cff), plain_citation(cff), bibtex(cff)) == []  # a mapping, as read
 
 
 def test_a_chapter_reads_citation_cff_only_if_it_declares_it():

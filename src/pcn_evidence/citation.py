@@ -55,10 +55,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .release import PENDING, Release, release_from_cff
+from .release import Release, release_from_cff
 
 __all__ = ["CitedItem", "ItemKind", "ITEM_KINDS", "item_kind", "cited_item", "plain_citation",
-           "bibtex", "bibtex_key", "citation_problems"]
+           "bibtex", "bibtex_key", "bibtex_text"]
 
 #: The BibTeX key of the book; a statement's key adds its id (``pcnevidencebook-km-…``).
 BOOK_KEY = "pcnevidencebook"
@@ -137,14 +137,14 @@ _BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\
                    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
-def _bibtex_text(text: str) -> str:
+def bibtex_text(text: str) -> str:
     """Text as a BibTeX value: braces stay balanced and LaTeX's special characters print as themselves."""
     return re.sub(r"[\\{}&%$#_~^]", lambda m: _BIBTEX_SPECIAL[m.group()], _one_line(text))
 
 
 def _bibtex_author(release: Release, author: str) -> str:
     # A group in double braces is one name; bare, BibTeX would read its last word as a surname.
-    return "{" + _bibtex_text(author) + "}" if release.is_entity(author) else _bibtex_text(author)
+    return "{" + bibtex_text(author) + "}" if release.is_entity(author) else bibtex_text(author)
 
 
 def bibtex_key(item: CitedItem | None = None) -> str:
@@ -158,61 +158,15 @@ def bibtex(release: Release | Mapping[str, Any], item: CitedItem | None = None) 
     when = _version_part(release)
     fields = {
         "author": " and ".join(_bibtex_author(release, a) for a in release.authors),
-        "title": "{" + _bibtex_text(release.title) + "}",
+        "title": "{" + bibtex_text(release.title) + "}",
         "year": str(release.year),
         "date": release.released.isoformat(),
-        "version": _bibtex_text(release.version),
+        "version": bibtex_text(release.version),
         "url": item.url if item else release.base_url,
-        "note": f'{item.kind}: "{_bibtex_text(item.heading)}". {when}' if item else when,
+        "note": f'{item.kind}: "{bibtex_text(item.heading)}". {when}' if item else when,
     }
     if release.doi:
         fields["doi"] = release.doi
     width = max(map(len, fields))
     body = ",\n".join(f"  {name:<{width}} = {{{value}}}" for name, value in fields.items())
     return f"@misc{{{bibtex_key(item)},\n{body}\n}}"
-
-
-def citation_problems(release: Release | Mapping[str, Any], text: str | None = None, entry: str | None = None,
-                      item: CitedItem | None = None) -> list[str]:
-    """What is wrong with a citation as shown (plain ``text`` and/or BibTeX ``entry``), if anything.
-
-    The checks a reader's paste relies on: the version and release date are there, the
-    URL is the absolute one for the book or the statement, a group author is braced whole
-    in BibTeX, and a DOI appears only when CITATION.cff has one (never invented).
-    """
-    release = _release(release)
-    url = item.url if item else release.base_url
-    problems = []
-    if text is not None:
-        expected = plain_citation(release, item)
-        if f"Version {release.version}," not in text:
-            problems.append(f"plain citation: no 'Version {release.version}'")
-        if release.released.isoformat() not in text:
-            problems.append(f"plain citation: no release date {release.released.isoformat()}")
-        if not text.rstrip().endswith(" " + url):
-            problems.append(f"plain citation: does not end with the absolute URL {url}")
-        if release.pending and PENDING not in text:
-            problems.append(f"plain citation: does not say that this build is not the release ('{PENDING}')")
-        if not release.doi and re.search(r"\bdoi\b|doi\.org", text, re.IGNORECASE):
-            problems.append("plain citation: shows a DOI, but CITATION.cff has none")
-        if text.strip() != expected:
-            problems.append(f"plain citation: differs from the one the book generates: {expected!r}")
-    if entry is not None:
-        if not re.search(r"^\s*version\s*=\s*\{" + re.escape(release.version) + r"\},?$", entry, re.MULTILINE):
-            problems.append(f"BibTeX: no 'version = {{{release.version}}}'")
-        if not re.search(r"^\s*url\s*=\s*\{" + re.escape(url) + r"\},?$", entry, re.MULTILINE):
-            problems.append(f"BibTeX: no 'url = {{{url}}}' (absolute)")
-        for author in release.authors:
-            if release.is_entity(author) and "{{" + _bibtex_text(author) + "}" not in entry:
-                problems.append(f"BibTeX: the group author {author!r} is not in double braces: BibTeX would split it "
-                                "into a person's names")
-        has_doi = re.search(r"^\s*doi\s*=", entry, re.MULTILINE | re.IGNORECASE)
-        if has_doi and not release.doi:
-            problems.append("BibTeX: has a doi field, but CITATION.cff has none")
-        if release.doi and not has_doi:
-            problems.append(f"BibTeX: no doi field for the configured DOI {release.doi}")
-        if release.pending and PENDING not in entry.split("note", 1)[-1]:
-            problems.append(f"BibTeX: the note does not say that this build is not the release ('{PENDING}')")
-        if item and _bibtex_text(item.heading) not in " ".join(entry.split("note", 1)[-1].split()):
-            problems.append(f"BibTeX: the note does not name the {item.kind.lower()} by its heading")
-    return problems

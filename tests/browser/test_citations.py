@@ -12,10 +12,11 @@ from functools import cache
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from citation_checks import citation_problems  # noqa: E402
 from pages import HTML, ROOT
 
 from pcn_evidence import load_table  # noqa: E402
-from pcn_evidence.citation import ITEM_KINDS, citation_problems, cited_item, plain_citation  # noqa: E402
+from pcn_evidence.citation import ITEM_KINDS, cited_item, plain_citation  # noqa: E402
 from pcn_evidence.release import PENDING, Release, shown_release  # noqa: E402
 
 HOW_TO_CITE = "chapters/how_to_cite.html"
