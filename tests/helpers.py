@@ -76,3 +76,8 @@ def lower_version(version: str) -> str:
     if major:
         return f"{major - 1}.9.9"
     raise ValueError("no version is lower than 0.0.0")
+
+
+def field_codes(paragraph) -> list[str]:
+    """The instructions of the Word fields in a python-docx ``paragraph``, in order (``["PAGE", "NUMPAGES"]``)."""
+    return [" ".join(text.split()) for text in paragraph._p.xpath("./w:r/w:instrText/text()")]

@@ -26,7 +26,7 @@ import docx
 import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from docx.text.paragraph import Paragraph
-from helpers import IN_CI
+from helpers import IN_CI, field_codes
 
 from pcn_evidence import load_table, table_names, word
 from pcn_evidence.bottom_line import (
@@ -50,7 +50,6 @@ from pcn_evidence.briefing import (
 )
 from pcn_evidence.citation import cited_item, plain_citation
 from pcn_evidence.dates import describe_date
-from pcn_evidence.docx_parts import field_codes
 from pcn_evidence.downloads import DOWNLOADS_ENV
 from pcn_evidence.facts import facts
 from pcn_evidence.prose import curly_quotes

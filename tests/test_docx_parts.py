@@ -7,8 +7,9 @@ import io
 import docx
 import pytest
 from docx.oxml.ns import qn
+from helpers import field_codes
 
-from pcn_evidence.docx_parts import add_bookmark, add_field, add_link, add_text, add_top_border, field_codes
+from pcn_evidence.docx_parts import add_bookmark, add_field, add_link, add_text, add_top_border
 
 
 def _saved_and_read(document):

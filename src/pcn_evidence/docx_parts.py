@@ -9,8 +9,8 @@ HTML pages do; addresses (a link's target, a URL shown as its own text) are left
 >>> add_text(paragraph, "The study's 'vacuum'")
 >>> add_link(paragraph, " (the book)", url="https://example.org/book/")
 >>> add_field(paragraph, "PAGE")
->>> paragraph.text, [link.address for link in paragraph.hyperlinks], field_codes(paragraph)
-('The study’s ‘vacuum’ (the book)', ['https://example.org/book/'], ['PAGE'])
+>>> paragraph.text, [link.address for link in paragraph.hyperlinks], paragraph._p.xpath(".//w:instrText/text()")
+('The study’s ‘vacuum’ (the book)', ['https://example.org/book/'], [' PAGE '])
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from docx.text.paragraph import Paragraph
 from .downloads import write_zip
 from .prose import curly_quotes
 
-__all__ = ["add_text", "add_link", "add_bookmark", "add_field", "field_codes", "add_top_border", "deterministic_zip"]
+__all__ = ["add_text", "add_link", "add_bookmark", "add_field", "add_top_border", "deterministic_zip"]
 
 # What may follow w:pBdr inside w:pPr (ECMA-376 CT_PPrBase order): a border goes before the first of these.
 _AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
@@ -94,11 +94,6 @@ def add_field(paragraph: Paragraph, instruction: str) -> None:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
         run.append(element)
-
-
-def field_codes(paragraph: Paragraph) -> list[str]:
-    """The instructions of the fields in ``paragraph``, in order (``["PAGE", "NUMPAGES"]``)."""
-    return [" ".join(text.split()) for text in paragraph._p.xpath("./w:r/w:instrText/text()")]
 
 
 def add_top_border(properties: BaseOxmlElement, colour: str = "808080", space: int = 6) -> None:
