@@ -218,3 +218,17 @@ def test_a_throwaway_copy_leaves_out_every_folder_git_ignores():
               if not any(part.name in COPY_IGNORE(str(ROOT / part.parent), [part.name])
                          for part in (folder, *folder.parents[:-1]))]
     assert copied == []
+
+
+def test_a_step_that_fails_stops_the_tool_naming_it_with_the_end_of_its_output(tmp_path):
+    import sys
+
+    from pcn_evidence.tools.paths import run_or_exit
+
+    run_or_exit([sys.executable, "-c", "print('fine')"], tmp_path, dict(os.environ))
+    failing = [sys.executable, "-c", "import sys; print('x' * 5000 + 'the end'); sys.exit('why it failed')"]
+    with pytest.raises(SystemExit) as stopped:
+        run_or_exit(failing, tmp_path, dict(os.environ))
+    message = str(stopped.value)
+    assert message.startswith(f"{' '.join(failing)} in {tmp_path} failed:\n")
+    assert "the end" in message and message.rstrip().endswith("why it failed") and len(message) < 6500

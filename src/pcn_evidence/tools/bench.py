@@ -31,17 +31,14 @@ import time
 from pathlib import Path
 
 from .digests import toc_notebooks
-from .paths import ROOT, tool, working_copy
+from .paths import ROOT, run_or_exit, tool, working_copy
 from .rows import read_rows, write_rows
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"bench: {' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return elapsed
+    run_or_exit(command, cwd, env)
+    return time.perf_counter() - start
 
 
 def make_copy(scale: int) -> tuple[Path, dict[str, str]]:

@@ -18,12 +18,11 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from .paths import tool, working_copy
+from .paths import run_or_exit, tool, working_copy
 from .site import read_release_archive, write_tree
 
 # path relative to _build/html -> why it may differ. Keep this empty unless a difference is unavoidable.
@@ -38,14 +37,8 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "Determinism check", "GIT_AUTHOR_EMAIL": "check@ex
            "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
 
-def _run(command: list[str], work: Path, env: dict[str, str]) -> None:
-    result = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command)} in {work} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-
-
 def _build(work: Path, env: dict[str, str]) -> None:
-    _run(tool("book", "build"), work, env)
+    run_or_exit(tool("book", "build"), work, env)
 
 
 def edit_tree(work: Path, edits: tuple[tuple[str, str, str], ...] = EDITS) -> None:
@@ -65,9 +58,9 @@ def build_copy(parent: Path, name: str, incremental: bool) -> tuple[Path, dict[s
     """
     work, env = working_copy(parent / name)
     env = env | GIT_ENV
-    _run(["git", "init", "--quiet"], work, env)
-    _run(["git", "add", "-A"], work, env)
-    _run(["git", "commit", "--quiet", "-m", "the book as it was"], work, env)
+    run_or_exit(["git", "init", "--quiet"], work, env)
+    run_or_exit(["git", "add", "-A"], work, env)
+    run_or_exit(["git", "commit", "--quiet", "-m", "the book as it was"], work, env)
     if incremental:
         _build(work, env)
     edit_tree(work)
@@ -116,8 +109,8 @@ def main() -> int:
         print("An incremental build against a clean build of the same tree, in another folder:")
         unexpected, report = differences(first / "_build" / "html", second / "_build" / "html")
         print("\n".join(report))
-        _run(["git", "commit", "--quiet", "-am", "the edits"], first, env)
-        _run(tool("release", "dist"), first, env)
+        run_or_exit(["git", "commit", "--quiet", "-am", "the edits"], first, env)
+        run_or_exit(tool("release", "dist"), first, env)
         archive = next((first / "dist").glob("*.zip"))
         html = archive_html(archive, Path(tmp) / "archive-html")
         print(f"\n`make dist` of the edited commit ({archive.name}, built from clean) against the incremental build:")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 from ..inputs import ROOT_ENV, checkout_root
 
 __all__ = ["ROOT", "BUILD", "CACHE", "DIGEST_FILE", "WORK", "PUBLISHED", "DOWNLOADS", "OUTPUT_FOLDERS",
-           "OUTPUT_FILES", "COPY_IGNORE", "DATA_ENV", "SOURCES_ENV", "data_dir", "sources_dir", "tool", "working_copy"]
+           "OUTPUT_FILES", "COPY_IGNORE", "DATA_ENV", "SOURCES_ENV", "data_dir", "sources_dir", "tool", "working_copy", "run_or_exit"]
 
 ROOT = checkout_root()
 BUILD = ROOT / "_build"
@@ -73,3 +74,10 @@ def working_copy(destination: Path) -> tuple[Path, dict[str, str]]:
     (destination / ".venv").symlink_to(ROOT / ".venv")
     return destination, dict(os.environ, **{DATA_ENV: str(destination / "data"), ROOT_ENV: str(destination),
                                             "PYTHONPATH": str(destination / "src")})
+
+
+def run_or_exit(command: list[str], cwd: Path, env: dict[str, str]) -> None:
+    """Run ``command`` in ``cwd``, quietly; if it fails, exit naming it, with the end of what it printed."""
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(command)} in {cwd} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
