@@ -14,8 +14,9 @@ into a folder that outlives the build (``_build/extra/downloads``), so a renamed
 figures of a chapter that left the book, would otherwise be published for ever. The data package
 (``downloads/data/`` and its zip) is published whole, as ``data/datapackage.json`` declares it, linked or not.
 
-``published`` says why each remaining file is published; ``tests/test_site_assets.py`` shows it the faults
-it exists to catch, and ``tests/browser/test_assets.py`` runs it on the real build.
+``published`` says why each remaining file is published, and ``site_problems`` warns, at the end of every
+build, of what is published that should not be (the strict build fails on it); ``tests/test_site_assets.py``
+shows them the faults they exist to catch, and ``tests/browser/test_assets.py`` runs them on the real build.
 """
 
 from __future__ import annotations
@@ -141,6 +142,8 @@ def _prune(app: Any, exception: Exception | None) -> None:
         removed = prune_site(Path(app.outdir))
         if removed:
             logger.info(f"not published: {len(removed)} files no page loads, {sum(removed.values()):,} bytes")
+        for problem in site_problems(Path(app.outdir)):  # what is left: a warning, so the strict build fails on it
+            logger.warning(f"published: {problem}")
 
 
 def setup(app: Any) -> dict[str, Any]:

@@ -7,6 +7,9 @@ the real build.
 
 from __future__ import annotations
 
+import logging
+from types import SimpleNamespace
+
 import pcn_publish  # noqa: E402
 import pytest
 
@@ -118,3 +121,13 @@ def test_a_link_to_another_site_or_from_the_root_is_resolved_as_a_browser_would(
     (tmp_path / "index.html").write_text('<a href="downloads/a.svg">a</a> <a href="https://example.org/downloads/b.svg">'
                                          '</a> <img src="./downloads/c.png"> <a href="mailto:x@example.org">m</a>')
     assert pcn_publish.linked_files(tmp_path) == {"downloads/a.svg", "downloads/c.png"}
+
+
+def test_every_build_warns_of_what_it_still_publishes_without_a_reason(tmp_path, caplog):
+    site = _site(tmp_path)
+    (site / "notes.txt").write_text("a file no reason covers")
+    built = SimpleNamespace(outdir=str(site), builder=SimpleNamespace(format="html"))
+    with caplog.at_level(logging.WARNING):
+        pcn_publish._prune(built, None)  # what Sphinx calls when the build finishes
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+        "published: notes.txt: published with no reason (add one to pcn_publish.REASONS, or drop the file)"]
