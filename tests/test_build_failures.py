@@ -255,3 +255,52 @@ def test_citation_cff_that_is_not_yaml_is_one_error_before_any_chapter_runs(smal
     assert output.count("CITATION.cff is not valid YAML") == 1, output
     assert "Traceback" not in output and "executed" not in output and "FAILED" not in output, output
     assert len(output.strip().splitlines()) <= 3, output
+
+
+KILLED_BUILD = """
+import fcntl, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from pcn_evidence.tools.notebooks import _quiet_worker
+lock = open(sys.argv[1], "w")
+fcntl.flock(lock, fcntl.LOCK_EX)  # as the build holds _build/.lock while its workers execute the chapters
+with ProcessPoolExecutor(2, initializer=_quiet_worker) as pool:
+    list(pool.map(abs, [1, -2]))  # both workers started, and idle
+    print("executing", *pool._processes, flush=True)  # the workers' process ids
+    time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(__import__("sys").platform != "linux", reason="the workers die with the build on Linux only")
+def test_a_build_killed_outright_leaves_no_worker_holding_the_build_lock(tmp_path):
+    """A build stopped by `kill -9` (or a cancelled CI job, or `timeout`) must not leave its chapter workers
+    behind holding the lock: every later build would wait for them for ever (found killing `make serve`)."""
+    import fcntl
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    lock = tmp_path / ".lock"
+    running = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(lock)], stdout=subprocess.PIPE, text=True)
+    started = running.stdout.readline().split()
+    try:
+        assert started[0] == "executing" and len(started) == 3, started
+        running.send_signal(signal.SIGKILL)
+        running.wait(timeout=10)
+        with lock.open("w") as handle:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    assert time.monotonic() < deadline, "a worker outlived the build and still holds its lock"
+                    time.sleep(0.1)
+    finally:
+        running.kill()
+        for worker in started[1:]:  # had one outlived the build, it goes now
+            try:
+                os.kill(int(worker), signal.SIGKILL)
+            except ProcessLookupError:
+                pass

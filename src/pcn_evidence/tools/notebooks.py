@@ -93,13 +93,20 @@ def execute(path: Path, timeout: int = 120, notebook: nbformat.NotebookNode | No
 
 
 def _quiet_worker() -> None:
-    """Kernel workers leave Ctrl-C to the parent, which stops the pool and says so once.
+    """Kernel workers leave Ctrl-C to the parent, which stops the pool and says so once, and die with it.
 
     A worker returns a failing cell's error to the parent, which prints it; what the worker and its
     kernel would write to stderr besides (a kernel's teardown noise when interrupted) goes nowhere.
+    A worker shares the build's lock (it was forked holding it): were it to outlive a build stopped by a
+    signal it cannot catch (``kill``, a CI job cancelled, ``timeout``), every later build would wait for
+    it for ever, so on Linux the kernel stops it when the build's process ends.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _execute_worker(job: tuple[str, bool]) -> tuple[str, nbformat.NotebookNode | None, str, float]:
