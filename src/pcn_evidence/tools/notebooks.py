@@ -92,14 +92,15 @@ def execute(path: Path, timeout: int = 120, notebook: nbformat.NotebookNode | No
     return notebook
 
 
-def _quiet_worker() -> None:
+def _quiet_worker(build: int) -> None:
     """Kernel workers leave Ctrl-C to the parent, which stops the pool and says so once, and die with it.
 
     A worker returns a failing cell's error to the parent, which prints it; what the worker and its
     kernel would write to stderr besides (a kernel's teardown noise when interrupted) goes nowhere.
     A worker shares the build's lock (it was forked holding it): were it to outlive a build stopped by a
     signal it cannot catch (``kill``, a CI job cancelled, ``timeout``), every later build would wait for
-    it for ever, so on Linux the kernel stops it when the build's process ends.
+    it for ever, so on Linux the kernel stops it when the build's process (``build``, its id) ends, and it
+    stops itself if that happened while it was starting.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
@@ -107,6 +108,8 @@ def _quiet_worker() -> None:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != build:
+            os._exit(1)
 
 
 def _execute_worker(job: tuple[str, bool]) -> tuple[str, nbformat.NotebookNode | None, str, float]:
@@ -131,7 +134,7 @@ def execute_all(paths: list[Path], jobs: int | None = None,
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     results: dict[Path, nbformat.NotebookNode] = {}
     failures = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker, initargs=(os.getpid(),)) as pool:
         for path, notebook, error, seconds in pool.map(_execute_worker, [(str(p), from_text) for p in paths]):
             rel = Path(path).relative_to(ROOT)
             if notebook is None:
