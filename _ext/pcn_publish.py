@@ -51,6 +51,7 @@ REASONS: tuple[tuple[str, str], ...] = (
     ("favicon.ico", "browsers ask for /favicon.ico where a page names no icon"),
     (".buildinfo", "Sphinx's record of the configuration, for incremental builds"),
     ("downloads/*", "a download a page offers (data, figures, the Word briefing, the citation)"),
+    ("_downloads/*", "a file a page offers with Sphinx's download role (copied only when a page links it)"),
     ("_sources/*", "the chapters' notebooks, linked from each chapter's download button"),
     ("_static/*.css", "a stylesheet the pages load"),
     ("_static/*.js", "a script the pages (or the search page) load"),

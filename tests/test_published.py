@@ -34,6 +34,7 @@ def _site(root):
         f"{WEBFONTS}/fa-solid-900.ttf": "full",
         f"{WEBFONTS}/fa-solid-900.woff2": "full",
         "downloads/data/sources.csv": "id\n",
+        "_downloads/0f3c/note.txt": "a file a page offers with Sphinx's download role",
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
