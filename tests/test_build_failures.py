@@ -258,12 +258,11 @@ def test_citation_cff_that_is_not_yaml_is_one_error_before_any_chapter_runs(smal
 
 
 KILLED_BUILD = """
-import fcntl, os, sys, time
-from concurrent.futures import ProcessPoolExecutor
-from pcn_evidence.tools.notebooks import _quiet_worker
+import fcntl, sys, time
+from pcn_evidence.tools.notebooks import worker_pool
 lock = open(sys.argv[1], "w")
 fcntl.flock(lock, fcntl.LOCK_EX)  # as the build holds _build/.lock while its workers execute the chapters
-with ProcessPoolExecutor(2, initializer=_quiet_worker, initargs=(os.getpid(),)) as pool:
+with worker_pool(2) as pool:
     list(pool.map(abs, [1, -2]))  # both workers started, and idle
     print("executing", *pool._processes, flush=True)  # the workers' process ids
     time.sleep(120)

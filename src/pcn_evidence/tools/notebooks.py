@@ -6,6 +6,7 @@ cells with their executed outputs (what nbval compares and the build caches).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import signal
@@ -19,7 +20,7 @@ import nbformat
 from .paths import ROOT
 
 __all__ = ["TEXT_FORMAT", "PAIRED", "text_twin", "notebook_from_text", "cells_for_comparison", "out_of_sync",
-           "execute", "execute_all"]
+           "execute", "worker_pool", "execute_all"]
 
 
 TEXT_FORMAT = "md:myst"
@@ -112,6 +113,13 @@ def _quiet_worker(build: int) -> None:
             os._exit(1)
 
 
+def worker_pool(jobs: int) -> ProcessPoolExecutor:
+    """The processes the chapters execute in, ``jobs`` at a time: quiet, and stopped with the build on Linux."""
+    # forked on Linux, whatever a later Python's default: _quiet_worker takes the build for its parent
+    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    return ProcessPoolExecutor(jobs, context, initializer=_quiet_worker, initargs=(os.getpid(),))
+
+
 def _execute_worker(job: tuple[str, bool]) -> tuple[str, nbformat.NotebookNode | None, str, float]:
     from nbclient.exceptions import CellExecutionError
 
@@ -134,7 +142,7 @@ def execute_all(paths: list[Path], jobs: int | None = None,
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     results: dict[Path, nbformat.NotebookNode] = {}
     failures = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker, initargs=(os.getpid(),)) as pool:
+    with worker_pool(jobs) as pool:
         for path, notebook, error, seconds in pool.map(_execute_worker, [(str(p), from_text) for p in paths]):
             rel = Path(path).relative_to(ROOT)
             if notebook is None:
