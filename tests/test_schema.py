@@ -629,6 +629,15 @@ def test_a_malformed_schema_value_is_one_named_problem(mini_package, change, mes
     assert found.startswith("1 problem in the coded evidence:"), found
 
 
+def test_a_schema_broken_and_mended_after_a_validation_is_checked_as_it_now_is(mini_package):
+    # the schema checks are remembered by the schema's text within a process: never a stale verdict
+    validate_package(mini_package)
+    _edit_schema(mini_package, lambda s, f: f["count"]["constraints"].update({"minimum": "0"}))
+    assert "constraints.minimum: '0' is not of type 'number'" in problems(mini_package)
+    _edit_schema(mini_package, lambda s, f: f["count"]["constraints"].update({"minimum": 0}))
+    validate_package(mini_package)
+
+
 def test_a_foreign_key_to_a_missing_column_is_named(mini_package):
     _edit_schema(mini_package, lambda s, f: s["foreignKeys"][0]["reference"].update({"fields": "nosuch"}))
     assert "data/schemas/theme_counts.json: the foreign key on" in problems(mini_package)

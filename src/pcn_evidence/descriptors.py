@@ -20,6 +20,8 @@ expected, never a traceback.
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import re
 from typing import Any
 
@@ -28,7 +30,7 @@ import jsonschema
 
 from .errors import Problem
 
-__all__ = ["BOOK_PROFILE", "FIELD_TYPES", "schema_shape_problems", "schema_key_problems",
+__all__ = ["BOOK_PROFILE", "FIELD_TYPES", "schema_problems", "schema_shape_problems", "schema_key_problems",
            "package_descriptor_problems"]
 
 #: The Table Schema field types the book reads (pcn_evidence.load types its frames from them); any other is
@@ -178,6 +180,21 @@ def schema_key_problems(label: str, schema: dict[str, Any]) -> list[Problem]:
     keys["fields"] = [{"name": field["name"]} for field in schema["fields"]]
     frictionless.Schema.metadata_transform(keys)  # the standard's shorthand: a key of one column as a string
     return _frictionless(label, schema, [], frictionless.Schema.metadata_validate(keys))
+
+
+def schema_problems(label: str, schema: dict[str, Any]) -> list[Problem]:
+    """Every fault of one table schema: its shape, and only once its shape is sound, its keys.
+
+    Remembered by the schema's text: a process that validates many copies of the book (the tests, a mutant's
+    run) checks each distinct schema once, as :mod:`pcn_evidence.standard` validates each distinct table once.
+    """
+    return list(_schema_problems(label, json.dumps(schema)))
+
+
+@functools.cache
+def _schema_problems(label: str, text: str) -> tuple[Problem, ...]:
+    schema = json.loads(text)
+    return tuple(schema_shape_problems(label, schema) or schema_key_problems(label, schema))
 
 
 def package_descriptor_problems(label: str, descriptor: dict[str, Any], refused: frozenset[str]) -> list[Problem]:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .datapackage import DataPackage, Table, key_columns, parse_cell, read_package, split_tags
-from .descriptors import package_descriptor_problems, schema_key_problems, schema_shape_problems
+from .descriptors import package_descriptor_problems, schema_problems
 from .errors import EvidenceError, Problem
 from .numbers import states_number
 from .standard import Found, standard_problems
@@ -278,12 +278,12 @@ def validate_package(data_dir: Path | str | None = None) -> DataPackage:
     package, problems = read_package(data_dir)
     problems += package_descriptor_problems(f"{package.directory.name}/datapackage.json", package.descriptor,
                                             package.unreadable)
-    schema_problems = []
+    schema_faults: list[Problem] = []
     for table in package.tables.values():
         label = f"data/schemas/{table.name}.json"
-        schema_problems += schema_shape_problems(label, table.schema) or schema_key_problems(label, table.schema)
-    if schema_problems:  # rows cannot be checked against a schema that is itself wrong
-        raise EvidenceError(problems + schema_problems)
+        schema_faults += schema_problems(label, table.schema)
+    if schema_faults:  # rows cannot be checked against a schema that is itself wrong
+        raise EvidenceError(problems + schema_faults)
     standard, kept = standard_problems(package), []
     for table in package.tables.values():
         written = _written_problems(table)
