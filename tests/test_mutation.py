@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from pcn_evidence.tools import mutation
 from pcn_evidence.tools.mutation import Mutant, mutant_env, sample, sample_line, wilson_interval
 from pcn_evidence.tools.mutation_order import changed_lines, order
 
@@ -91,6 +92,18 @@ def test_a_mutant_of_the_same_size_written_in_the_same_second_is_the_code_that_r
 
 
 # --- The order of the tests in each mutant's run (pcn_evidence.tools.mutation_order) ---
+
+def test_without_cosmic_ray_the_tool_says_how_to_get_it_and_its_help_still_shows(monkeypatch, capsys):
+    for name in ("cosmic_ray", "cosmic_ray.work_db", "cosmic_ray.work_item"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed
+    monkeypatch.setattr(sys, "argv", ["mutation", "--help"])
+    with pytest.raises(SystemExit) as helped:
+        mutation.main()
+    assert helped.value.code == 0 and "--sample N" in capsys.readouterr().out
+    monkeypatch.setattr(sys, "argv", ["mutation", "--sample", "3"])
+    with pytest.raises(SystemExit, match=r"cosmic-ray is not installed .*run `make mutation`"):
+        mutation.main()
+
 
 def test_the_changed_lines_of_a_mutant_are_found():
     original = "a = 1\nif a < 2:\n    b = 3\nc = 4\n"

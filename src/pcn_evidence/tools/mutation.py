@@ -221,9 +221,6 @@ def mutant_env(env: dict[str, str], sources: Path) -> dict[str, str]:
 
 
 def main() -> int:
-    from cosmic_ray.work_db import WorkDB, use_db
-    from cosmic_ray.work_item import WorkerOutcome, WorkResult
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="copies run at the same time")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway copies (printed at the end)")
@@ -231,6 +228,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
     parser.add_argument("--only", action="append", metavar="FILE:LINE:OPERATOR", help="test only this mutant (repeat)")
     args = parser.parse_args()
+    try:  # not among the book's own requirements: `make mutation` installs it
+        from cosmic_ray.work_db import WorkDB, use_db
+        from cosmic_ray.work_item import WorkerOutcome, WorkResult
+    except ImportError:
+        raise SystemExit("cosmic-ray is not installed in this environment: run `make mutation` (it installs "
+                         "requirements-mutation.txt)") from None
     config = tomllib.loads((ROOT / CONFIG).read_text(encoding="utf-8"))
     fail_under = float(config["mutation"]["fail-under"])
     started = time.monotonic()
