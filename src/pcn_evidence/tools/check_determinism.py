@@ -15,6 +15,7 @@ commit, with an edit built and reverted between them, give the same archive.)
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import hashlib
 import os
@@ -103,6 +104,8 @@ def archive_html(archive: Path, destination: Path) -> Path:
 
 
 def main() -> int:
+    # no options; still a parser, so that --help (or a mistyped option) does not start two builds
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     with tempfile.TemporaryDirectory(prefix="pcn-determinism-") as tmp:
         first, env = build_copy(Path(tmp), "one", incremental=True)
         second, _ = build_copy(Path(tmp), "second-copy", incremental=False)

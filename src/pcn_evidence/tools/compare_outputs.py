@@ -3,18 +3,24 @@
     python -m pcn_evidence.tools.compare_outputs OLD.ipynb NEW.ipynb
 
 Prints every displayed output (HTML, text, SVG) and glued value that differs, or that
-one version has and the other lacks; exit 1 if any differs.
+one version has and the other lacks; exit 1 if any differs, 2 if a notebook cannot be read.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 import nbformat
 
 
 def shown(path: str) -> tuple[list[str], dict[str, str]]:
-    notebook = nbformat.read(path, as_version=4)
+    """The displayed outputs of the notebook at ``path``, in order, and its glued values by name."""
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except (OSError, ValueError) as exc:  # a notebook that is not JSON is a ValueError
+        print(f"compare_outputs: cannot read {path}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None  # as diff does: 1 is for notebooks that differ
     displays, glued = [], {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -30,6 +36,7 @@ def shown(path: str) -> tuple[list[str], dict[str, str]]:
 
 
 def main(old: str, new: str) -> int:
+    """Print what the notebooks at ``old`` and ``new`` show differently; 1 if anything, else 0."""
     (a_disp, a_glue), (b_disp, b_glue) = shown(old), shown(new)
     differ = 0
     for key in sorted(set(a_glue) | set(b_glue)):
@@ -49,4 +56,8 @@ def main(old: str, new: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:3]))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("old", help="the notebook as it was (.ipynb)")
+    parser.add_argument("new", help="the notebook as it is (.ipynb)")
+    arguments = parser.parse_args()
+    sys.exit(main(arguments.old, arguments.new))
