@@ -144,3 +144,12 @@ def test_a_table_listed_under_another_name_keeps_its_problems(mini_package, vali
     (mini_package / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
     package, _ = read_package(mini_package)
     assert [found.table for found in standard_problems(package) if "got '-26'" in str(found.problem)] == ["counts"]
+
+
+def test_a_table_only_looked_up_in_is_read_without_its_own_keys(mini_package, validated):
+    # theme_counts changes; sources, which it refers to, is only read for its ids: its own key to source_kinds,
+    # which is not handed to frictionless this time, must neither be followed nor stop the check
+    assert messages(mini_package) == []
+    validated.clear()
+    edit(mini_package / "theme_counts.csv", ",9,CCG staff,", ",9,GPs,")
+    assert [m for m in messages(mini_package) if "unknown unit" in m] and validated == ["theme_counts"]

@@ -107,10 +107,8 @@ def standard_problems(package: DataPackage) -> list[Found]:
     stale = [name for name in resources if name not in found]
     if stale:
         targets = {fk["reference"]["resource"] for name in stale for fk in resources[name]["schema"]["foreignKeys"]}
-        # a table only looked up in is read, not validated: its own foreign keys are left out
-        given = [resources[name] if name in stale else dict(resources[name], schema={
-                     key: value for key, value in resources[name]["schema"].items() if key != "foreignKeys"})
-                 for name in resources if name in stale or name in targets]
+        # a table only looked up in is read, not validated: frictionless does not follow its own foreign keys
+        given = [resources[name] for name in resources if name in stale or name in targets]
         validating = frictionless.Package.from_descriptor({"$schema": _V2, "resources": given})
         for name in stale:
             (task,) = validating.get_resource(name).validate().tasks
