@@ -887,3 +887,78 @@ def test_a_field_of_a_type_the_book_does_not_check_does_not_hide_the_next_field_
     assert [m.split(":")[0] for m in found] == ["field 'when' has type 'date', which this validator does not check; "
                                                 "use one of string, integer, number, boolean (dates are strings with "
                                                 "a pattern)", "field 'n'"], found
+
+
+# --- the order problems are reported in, and rows counted from 1 (mutants the full mutation run left alive) ---
+
+def _lines_of(message: str, *parts: str) -> list[int]:
+    """Where in ``message`` each of ``parts`` is (each must be there)."""
+    lines = message.splitlines()
+    return [next(n for n, line in enumerate(lines) if part in line) for part in parts]
+
+
+def test_cell_problems_are_listed_row_by_row_then_column_by_column_whatever_found_them(mini_package):
+    rows = [list(r) for r in GOOD_COUNT_ROWS]
+    rows[0][COL["quote"]] += " "  # row 1, last column: refused as written
+    rows[1][COL["theme_number"]] = "0"  # row 2, third column: frictionless's constraint
+    rows[1][COL["sub_theme"]] = ""  # an empty optional cell does not end the row's checks
+    rows[1][COL["count"]] = "+26"  # row 2, after it: read by frictionless, refused by the book's reading
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, rows)
+    message = problems(mini_package)
+    found = _lines_of(message, "row 1 (line 2), column 'quote'", "row 2 (line 3), column 'theme_number': got '0'",
+                      "row 2 (line 3), column 'count': got '+26'; expected a whole number")
+    assert found == sorted(found), message
+
+
+def test_a_later_column_s_bad_cell_in_the_same_row_comes_after_an_earlier_one_s(mini_package):
+    rows = [list(r) for r in GOOD_COUNT_ROWS]
+    rows[0][COL["quote"]] += " "  # refused as written: found first, shown last in its row
+    rows[0][COL["count"]] = "-3"  # frictionless's constraint: found last, shown first
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, rows)
+    message = problems(mini_package)
+    found = _lines_of(message, "row 1 (line 2), column 'count': got '-3'", "row 1 (line 2), column 'quote'")
+    assert found == sorted(found), message
+
+
+def test_unknown_references_are_listed_key_by_key_then_row_by_row(mini_package):
+    # theme_counts lists its key to sources before the one to units: every bad source_id, then every bad unit
+    rows = [list(r) for r in GOOD_COUNT_ROWS] + [["tc-third"] + list(GOOD_COUNT_ROWS[1][1:])]
+    rows[0][COL["source_id"]] = "nosuch-1"
+    rows[1][COL["unit"]] = "GPs"
+    rows[2][COL["source_id"]] = "nosuch-3"
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, rows)
+    message = problems(mini_package)
+    found = _lines_of(message, "row 1 (line 2), column 'source_id': got 'nosuch-1'",
+                      "row 3 (line 4), column 'source_id': got 'nosuch-3'", "row 2 (line 3), column 'unit': got 'GPs'")
+    assert found == sorted(found), message
+
+
+def test_each_table_s_unknown_references_are_its_own_whatever_the_tables_are_called(mini_package):
+    # two more tables with a key of the same name, listed after theme_counts: one named to sort before it, one after
+    descriptor = json.loads((mini_package / "datapackage.json").read_text())
+    for name in ("alpha", "zulu"):
+        schema = {"fields": [{"name": "id", "type": "string", "constraints": {"required": True}},
+                             {"name": "source_id", "type": "string", "constraints": {"required": True}}],
+                  "primaryKey": "id", "foreignKeys": [{"fields": "source_id",
+                                                       "reference": {"resource": "sources", "fields": "id"}}]}
+        (mini_package / "schemas" / f"{name}.json").write_text(json.dumps(schema))
+        write_csv(mini_package / f"{name}.csv", ["id", "source_id"], [[f"{name}-1", f"nosuch-{name}"]])
+        descriptor["resources"].append({"name": name, "path": f"{name}.csv", "schema": f"schemas/{name}.json"})
+    (mini_package / "datapackage.json").write_text(json.dumps(descriptor))
+    rows = [list(r) for r in GOOD_COUNT_ROWS]
+    rows[0][COL["source_id"]] = "nosuch-tc"
+    rows[1][COL["unit"]] = "GPs"
+    write_csv(mini_package / "theme_counts.csv", THEME_COUNTS_HEADER, rows)
+    message = problems(mini_package)
+    found = _lines_of(message, "data/theme_counts.csv, row 1 (line 2), column 'source_id'",
+                      "data/theme_counts.csv, row 2 (line 3), column 'unit'", "data/alpha.csv, row 1 (line 2)",
+                      "data/zulu.csv, row 1 (line 2)")
+    assert found == sorted(found), message
+
+
+def test_a_cell_that_breaks_two_constraints_is_named_for_each(mini_package):
+    _edit_schema(mini_package, lambda s, f: f["id"]["constraints"].update({"maxLength": 14}))
+    message = problems(with_counts(mini_package, {"id": "TC number one of two"}))
+    assert message.startswith("2 problems"), message
+    assert "row 1 (line 2), column 'id': got 'TC number one of two…'; is 20 characters; at most 14" in message
+    assert "row 1 (line 2), column 'id': got 'TC number one of two'; does not match the pattern ^tc-" in message
