@@ -101,6 +101,20 @@ def test_an_archive_without_citation_is_not_a_release(tmp_path):
         site_tool.read_release_archive(other)
 
 
+@pytest.mark.parametrize("version", ["../../escape", "1.0", "v1.0.0"])
+def test_an_archive_whose_version_is_not_a_version_is_refused_by_name_before_anything_is_written(tmp_path, version,
+                                                                                                 capsys):
+    bad = tmp_path / "releases" / "bad.zip"
+    bad.parent.mkdir()
+    with zipfile.ZipFile(bad, "w") as bundle:
+        bundle.writestr("book/CITATION.cff", f"version: {version}\ndate-released: 2027-01-01\n")
+        bundle.writestr("book/html/index.html", "x")
+    assert site_tool.main(["--archives", str(bad.parent), "--out", str(tmp_path / "site")]) == 2
+    assert f"site: bad.zip: its CITATION.cff states the version {version!r}, not MAJOR.MINOR.PATCH" in \
+        capsys.readouterr().err
+    assert [p.name for p in tmp_path.rglob("index.html")] == []
+
+
 SITE_STEP = ("src/pcn_evidence/__init__.py", "src/pcn_evidence/tools/__init__.py", "src/pcn_evidence/tools/site.py",
              "src/pcn_evidence/tools/versions.py", "src/pcn_evidence/versioning.py")  # what the site step imports
 

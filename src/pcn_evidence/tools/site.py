@@ -18,6 +18,7 @@ import sys
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from ..versioning import is_version
 from .versions import ReleaseError, cff_field, parse_version
 
 __all__ = ["read_release_archive", "write_tree", "versions_index", "versions_page", "assemble_site", "main"]
@@ -31,7 +32,11 @@ def _safe_name(name: str) -> PurePosixPath:
 
 
 def read_release_archive(archive: Path) -> tuple[str, str, dict[str, bytes]]:
-    """The version, release date and built pages (paths inside html/) of a release archive."""
+    """The version, release date and built pages (paths inside html/) of a release archive.
+
+    Refused, naming the archive, if it is not one: no CITATION.cff, or a version that is not MAJOR.MINOR.PATCH (the
+    version names the folder its pages are written to).
+    """
     with zipfile.ZipFile(archive) as bundle:
         names = [_safe_name(n) for n in bundle.namelist()]
         cff = next((n for n in names if n.parts[1:] == ("CITATION.cff",)), None)
@@ -40,7 +45,11 @@ def read_release_archive(archive: Path) -> tuple[str, str, dict[str, bytes]]:
         text = bundle.read(str(cff)).decode("utf-8")
         pages = {PurePosixPath(*n.parts[2:]).as_posix(): bundle.read(str(n)) for n in names
                  if len(n.parts) > 2 and n.parts[1] == "html"}
-    return cff_field(text, "version"), cff_field(text, "date-released"), pages
+    version = cff_field(text, "version")
+    if not is_version(version):
+        raise ReleaseError(f"{archive.name}: its CITATION.cff states the version {version!r}, not MAJOR.MINOR.PATCH "
+                           "(e.g. 0.2.0): it is not a release archive of this book")
+    return version, cff_field(text, "date-released"), pages
 
 
 def versions_index(releases: dict[str, str], dev: bool) -> dict:
@@ -117,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         index = assemble_site(sorted(args.archives.glob("*.zip")), args.out, args.dev)
-    except (ReleaseError, ValueError) as error:  # a ValueError: a version that is not MAJOR.MINOR.PATCH
+    except ReleaseError as error:
         print(f"site: {error}", file=sys.stderr)
         return 2
     print(f"Site in {args.out}: latest {index['latest'] or 'none (current build at the root)'}; "
