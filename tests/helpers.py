@@ -18,8 +18,8 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 def reference_texts(what: str) -> dict[str, str]:
     """Each source's reference text by source id, or a loud skip naming ``what`` is not checked (in CI, a failure)."""
-    from pcn_evidence import load_table
-    from pcn_evidence.bottom_line import source_texts
+    from pcn_evidence.load import validated_package
+    from pcn_evidence.provenance import source_texts
 
     directory = Path(os.environ.get("PCN_SOURCES_DIR", SOURCES))
     if not directory.is_dir():
@@ -27,7 +27,7 @@ def reference_texts(what: str) -> dict[str, str]:
         if IN_CI:
             pytest.fail(f"{what} cannot be checked in CI: {reason}")
         pytest.skip(f"LOUD SKIP: {what} were not checked against the sources: {reason}")
-    return source_texts(load_table("sources"), directory)
+    return source_texts(validated_package(), directory)
 
 THEME_COUNTS_HEADER = ["id", "meta_theme", "theme_number", "sub_theme", "finding", "count", "unit",
                        "denominator", "denominator_note", "source_id", "locator", "quote"]

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -45,8 +44,7 @@ from .facts import Fact
 
 __all__ = ["KEY_POINT", "WHY_NOW", "QUESTION", "INTERPRETATION", "OUTSIDE_CONTEXT_NOTE", "POINTS_HEADING", "WHY_NOW_HEADING",
            "QUESTIONS_HEADING", "KEY_POINTS", "QUESTIONS", "WORDS", "BottomLineItem", "BottomLine", "bottom_line",
-           "bottom_line_problems", "bottom_line_quote_problems", "book_messages", "context_notes", "source_texts",
-           "lifted_quote_problems"]
+           "bottom_line_problems", "bottom_line_quote_problems", "book_messages", "context_notes", "lifted_quote_problems"]
 
 KEY_POINT, WHY_NOW, QUESTION = "key point", "why this matters now", "question"  # the 'part' column's values
 #: How every page labels "why this matters now" and the questions: not findings, and not rated.
@@ -200,12 +198,6 @@ def bottom_line_quote_problems(line: BottomLine, source_texts: Mapping[str, str]
             problems.append(f"{item.id}: {phrase!r} is not verbatim in a source of its messages "
                             f"({', '.join(sources) or 'none'})")
     return problems
-
-
-def source_texts(sources: pd.DataFrame, directory: Path) -> dict[str, str]:
-    """The text of each source (``sources.csv``'s rows) found in ``directory``, the reference texts, by source id."""
-    return {sid: (directory / name).read_text(encoding="utf-8")
-            for sid, name in zip(sources["id"], sources["source_file"]) if (directory / name).is_file()}
 
 
 def lifted_quote_problems(table: Callable[[str], pd.DataFrame], facts: Mapping[str, Fact],

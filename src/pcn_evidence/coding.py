@@ -27,7 +27,7 @@ from .datapackage import DataPackage, split_tags
 from .errors import Problem
 from .facts import Fact, facts
 from .load import validated_package
-from .provenance import normalise
+from .provenance import normalise, source_texts
 
 __all__ = ["Sentence", "split_sentences", "source_sentences", "digest", "holds_number", "reports_speech",
            "carries", "citable_facts", "Audit", "audit", "agreement"]
@@ -155,8 +155,8 @@ class Audit:
 
 
 def _texts(package: DataPackage, sources_dir: Path) -> dict[str, tuple[str, str]]:
-    return {row["id"]: (row["source_file"], (sources_dir / row["source_file"]).read_text(encoding="utf-8"))
-            for row in package.tables["sources"].rows if (sources_dir / row["source_file"]).exists()}
+    files = {row["id"]: row["source_file"] for row in package.tables["sources"].rows}
+    return {source_id: (files[source_id], text) for source_id, text in source_texts(package, sources_dir).items()}
 
 
 def audit(sources_dir: Path | str, data_dir: Path | str | None = None) -> Audit:

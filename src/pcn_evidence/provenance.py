@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .datapackage import DataPackage
 from .errors import Problem
 from .load import validated_package
 
-__all__ = ["normalise", "is_verbatim", "quote_problems"]
+__all__ = ["normalise", "is_verbatim", "source_texts", "quote_problems"]
 
 _TYPOGRAPHY = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
                "\u00a0": " ", "...": "\u2026"}
@@ -37,13 +38,18 @@ def _quote_columns(fields: list[dict]) -> list[str]:
     return [f["name"] for f in fields if f.get("pcn:verbatim")]
 
 
+def source_texts(package: DataPackage, sources_dir: Path | str) -> dict[str, str]:
+    """The reference text of each source (``sources.csv``'s ``source_file``) found in ``sources_dir``, by source id."""
+    sources_dir = Path(sources_dir)
+    return {row["id"]: (sources_dir / row["source_file"]).read_text(encoding="utf-8")
+            for row in package.tables["sources"].rows if (sources_dir / row["source_file"]).is_file()}
+
+
 def quote_problems(sources_dir: Path | str, data_dir: Path | str | None = None) -> list[Problem]:
     """Every quote that is not verbatim in the source its row names."""
     package = validated_package(data_dir)
-    sources_dir = Path(sources_dir)
     files = {row["id"]: row["source_file"] for row in package.tables["sources"].rows}
-    texts = {sid: (sources_dir / name).read_text(encoding="utf-8") for sid, name in files.items()
-             if (sources_dir / name).exists()}
+    texts = source_texts(package, sources_dir)
     problems = []
     for table in package.tables.values():
         for column in _quote_columns(table.fields):

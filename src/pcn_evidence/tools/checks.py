@@ -49,12 +49,12 @@ def validate_data() -> list[str]:
     """
     # the library (pandas, frictionless) is imported here, not with the module: a build refused before the data
     # are checked (a read-only _build, an unknown chapter) answers at once
-    from ..bottom_line import lifted_quote_problems, source_texts
+    from ..bottom_line import lifted_quote_problems
     from ..downloads import published_files
     from ..errors import EvidenceError
     from ..facts import facts
     from ..load import VALIDATED_ENV, data_digest, load_table
-    from ..provenance import quote_problems
+    from ..provenance import quote_problems, source_texts
     from ..release import ReleaseError, read_release
     from ..schema import validate_package
 
@@ -75,7 +75,7 @@ def validate_data() -> list[str]:
             sys.exit(f"{EvidenceError(problems)}\n\nThe book was not built: every quote must be verbatim in its "
                      f"source ({sources}).")
         lifted = lifted_quote_problems(lambda name: load_table(name, data_dir()), facts(data_dir()),
-                                       source_texts(load_table("sources", data_dir()), sources))
+                                       source_texts(package, sources))
         if lifted:
             sys.exit("\n".join(lifted) + "\n\nThe book was not built: every word a key message or the bottom line "
                      f"quotes must be verbatim in a source it draws on ({sources}).")
